@@ -1,0 +1,71 @@
+"""The catalogue of diagnostic codes.
+
+A code is stable once released: its meaning never changes and it is never
+reused. The letter gives the severity (E error, W warning, N note); the
+hundreds give the stage (1 load, 2 lower, 3 resolve). Every code is
+explained in docs/diagnostics.md and exercised by a test (tests/test_meta.py
+keeps both true).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    name: str
+    summary: str
+
+    def severity_value(self, severity_enum):
+        return {"E": severity_enum.ERROR, "W": severity_enum.WARNING, "N": severity_enum.NOTE}[self.code[0]]
+
+
+_ALL = [
+    # load: files to located trees
+    Code("E100", "unreadable-file", "a file or folder of the project cannot be read"),
+    Code("E101", "yaml-syntax", "the file is not valid YAML"),
+    Code("E102", "duplicate-key", "a mapping has the same key twice"),
+    Code("E103", "empty-file", "the file holds no YAML document"),
+    Code("E104", "not-utf8", "the file is not UTF-8 text"),
+    Code("E105", "file-too-large", "the file is larger than iamc reads"),
+    Code("E106", "alias-expansion", "anchors and aliases expand past the limit, or refer to themselves"),
+    Code("E107", "nesting-too-deep", "the YAML nests deeper than iamc reads"),
+    Code("E108", "unsupported-tag", "a YAML tag that Paco files do not use"),
+    Code("E109", "multiple-documents", "the file holds more than one YAML document"),
+    Code("E110", "missing-file", "a file or folder that every project needs is missing"),
+    Code("E111", "non-string-key", "a mapping key that is not a string"),
+    Code("E112", "duplicate-file", "two files define the same thing"),
+    # lower: trees to IR, schema checks
+    Code("E201", "unknown-key", "a key that the schema does not have"),
+    Code("E202", "wrong-type", "a value of the wrong type"),
+    Code("E203", "invalid-value", "a value outside the allowed set or form"),
+    Code("E204", "missing-field", "a required field is absent"),
+    Code("E205", "invalid-iam-name", "a name that IAM does not accept"),
+    Code("E206", "invalid-account-id", "an account id that is not 12 digits"),
+    Code("E207", "unquoted-number", "a value YAML reads as a number but must stay text"),
+    Code("E208", "duplicate-account-id", "two accounts with one account id"),
+    Code("E209", "master-account", "not exactly one master account"),
+    Code("E210", "duplicate-user-name", "two users whose IAM user names differ only in case"),
+    Code("E211", "name-collision", "two user keys that give the same generated name"),
+    Code("E212", "invalid-policy", "a policy statement IAM would reject"),
+    Code("E213", "invalid-pgp-key", "a pgp_key that is not an OpenPGP public key"),
+    Code("W201", "paco-field-ignored", "a Paco field that iamc reads but cannot honour"),
+    Code("W202", "redundant-value", "a value that repeats or is implied by another"),
+    # resolve: references, account lists, the access matrix
+    Code("E301", "unknown-account", "an account name that no accounts/<name>.yaml defines"),
+    Code("E302", "outside-whitelist", "a permission reaches an account outside the user's account_whitelist"),
+    Code("E303", "invalid-reference", "a paco.ref that iamc cannot resolve"),
+    Code("E304", "unknown-repository", "a CodeCommit reference to a repository resource/codecommit.yaml lacks"),
+    Code("E305", "unresolved-netenv", "a reference into a Paco network environment with no external_resources entry"),
+    Code("E306", "dependency-cycle", "stacks that depend on each other in a cycle"),
+    Code("E307", "duplicate-policy", "two policies that would get one logical ID in one stack"),
+    Code("E308", "unknown-user", "iamc.yaml names a user that resource/iam.yaml lacks"),
+    Code("W301", "username-condition", "a condition on aws:username in a delegate role, where it never matches"),
+    Code("W302", "grants-nothing", "a permission that grants nothing"),
+    Code("W303", "unused-setting", "an iamc.yaml entry that nothing uses"),
+]
+
+CODES: dict[str, Code] = {c.code: c for c in _ALL}
+assert len(CODES) == len(_ALL), "duplicate diagnostic code"

@@ -1,0 +1,498 @@
+"""Stage 3, resolve: references and account lists become a typed graph and the access matrix.
+
+    User(bob, account_whitelist="dev,test", permissions={readonly: Administrator(accounts="dev")})
+      -> access["bob"] == {"dev": (Grant(readonly, "dev"),), "test": ()}
+         graph: user:bob -whitelist-> account:dev, permission:bob.readonly -grant-> account:dev,
+                stack:dev/Resource-IAM-User-Bob-Account-Delegates -depends_on-> stack:master/Resource-IAM-User-Accounts
+
+Every account name is checked wherever it appears, with a suggestion; every
+permission's accounts are checked against its user's whitelist, for every
+user (Paco stops at the first user whose whitelist is `all`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+import networkx as nx
+
+from . import names, vocabulary
+from .diagnostics import Diagnostics, Label
+from .ir import (AccessKeys, Account, AccountList, Administrator, CodeBuild, CodeCommit, Condition, CustomPolicy,
+                 DeploymentPipelines, ExternalResource, Permission, Policy, Project, Ref, Statement,
+                 SystemsManagerSession, Target, User)
+from .schema import did_you_mean
+from .tree import Loc
+
+
+@dataclass(frozen=True)
+class Resource:
+    """What a CodeCommit, CodeBuild, pipeline or Session Manager grant reaches, in one account."""
+
+    kind: str                        # "repository", "codebuild", "pipeline", "resource_group"
+    account: str
+    region: str | None
+    name: str                        # repository name, project name, pipeline name, resource group name
+    arn: str | None
+    stages: tuple[str, ...] = ()
+    approval_actions: tuple[str, ...] = ()
+    grant: object = None             # the RepositoryGrant / CodeBuildGrant / PipelineGrant, or the Target
+    loc: Loc | None = None
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One permission of one user, as it applies in one account."""
+
+    permission: Permission
+    account: str
+    scope: str                       # "delegate": the user's role there; "user": the user's own policy
+    resources: tuple[Resource, ...] = ()
+
+
+@dataclass(frozen=True)
+class Stack:
+    id: str                          # "<account>/<stack name>"
+    account: str
+    name: str
+    user: str | None                 # the user key, for per-user stacks
+    depends_on: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Resolved:
+    project: Project                 # with paco.ref values in policies replaced by what they name
+    master: Account
+    graph: nx.DiGraph
+    access: Mapping[str, Mapping[str, tuple[Grant, ...]]]   # user key -> account name -> grants
+    stacks: tuple[Stack, ...]        # in deployment order
+
+    def user(self, key: str) -> User:
+        return next(u for u in self.project.users if u.key == key)
+
+
+def resolve(project: Project) -> tuple[Resolved | None, Diagnostics]:
+    r = _Resolver(project)
+    r.run()
+    return r.result, r.diags
+
+
+def uses_delegates(user: User, master: Account) -> bool:
+    """Paco's delegate model: the user lives in the master account and reaches the others through roles."""
+    return not user.disable_account_delegates and user.account is not None and \
+        len(user.account.parts) == 2 and user.account.parts[1] == master.name
+
+
+class _Resolver:
+    def __init__(self, project: Project):
+        self.p = project
+        self.diags = Diagnostics()
+        self.accounts = {a.name: a for a in project.accounts}
+        self.graph = nx.DiGraph()
+        self.result: Resolved | None = None
+        self.used_externals: set[str] = set()
+
+    # references
+
+    def account_name(self, name: str, loc: Loc) -> str | None:
+        if name in self.accounts:
+            return name
+        self.diags.add("E301", f"no account named `{name}`", loc, label="unknown account",
+                       help=did_you_mean(name, self.accounts) or f"the accounts are: {', '.join(sorted(self.accounts))}")
+        return None
+
+    def account_ref(self, ref: Ref | None) -> str | None:
+        """A reference that must name an account: `paco.ref accounts.<name>`."""
+        if ref is None:
+            return None
+        if ref.root != "accounts" or len(ref.parts) < 2:
+            self.diags.add("E303", f"expected a reference to an account, found `{ref.text}`", ref.loc,
+                           label="not an account", help="write `paco.ref accounts.<name>`")
+            return None
+        name = self.account_name(ref.parts[1], ref.part_loc(1))
+        if name is not None and len(ref.parts) > 2:
+            self.diags.add("E303", f"expected a reference to the account itself, not to its `{'.'.join(ref.parts[2:])}`",
+                           ref.part_loc(2), help=f"write `paco.ref accounts.{name}`")
+            return None
+        return name
+
+    def value_ref(self, ref: Ref) -> str | None:
+        """A reference inside a policy: `paco.ref accounts.<name>.id|name|region` becomes that text."""
+        if ref.root != "accounts" or len(ref.parts) < 2:
+            self.diags.add("E303", f"iamc resolves only `paco.ref accounts.<name>.<id|name|region>` in policies, "
+                           f"not `{ref.text}`", ref.loc, label="cannot be resolved")
+            return None
+        name = self.account_name(ref.parts[1], ref.part_loc(1))
+        if name is None:
+            return None
+        account = self.accounts[name]
+        if len(ref.parts) != 3 or ref.parts[2] not in ("id", "name", "region"):
+            self.diags.add("E303", "a reference in a policy must name an attribute of the account",
+                           ref.part_loc(2) if len(ref.parts) > 2 else ref.loc,
+                           label="expected `.id`, `.name` or `.region`",
+                           help=f"e.g. `paco.ref accounts.{name}.id` for {account.account_id}")
+            return None
+        return {"id": account.account_id, "name": account.name, "region": account.region}[ref.parts[2]]
+
+    def account_list(self, lst: AccountList, within: tuple[str, ...] | None) -> tuple[str, ...]:
+        """The accounts a list names; `all` is every account of `within` (the whitelist), or of the project."""
+        if lst.all:
+            return within if within is not None else tuple(self.accounts)
+        out = []
+        for name, index in lst.entries:
+            known = self.account_name(name, lst.item_loc(index))
+            if known is not None:
+                out.append(known)
+        return tuple(out)
+
+    # the run
+
+    def run(self) -> None:
+        p = self.p
+        master = p.master
+        if master is None:   # lowering reported it
+            return
+        for a in p.accounts:
+            self.graph.add_node(("account", a.name), kind="account", loc=a.loc)
+        repositories = self.repositories()
+        externals = {e.ref.strip(): e for e in p.settings.external_resources}
+        users = []
+        access: dict[str, Mapping[str, tuple[Grant, ...]]] = {}
+        users_stack = Stack(f"{master.name}/{names.USERS_STACK}", master.name, names.USERS_STACK, None)
+        stacks = [users_stack]
+        for user in p.users:
+            user, grants, user_stacks = self.user(user, master, repositories, externals, users_stack)
+            users.append(user)
+            access[user.key] = MappingProxyType(grants)
+            stacks.extend(user_stacks)
+        self.settings(externals)
+        for s in stacks:
+            self.graph.add_node(("stack", s.id), kind="stack", loc=None)
+            self.graph.add_edge(("stack", s.id), ("account", s.account), kind="in")
+            for dep in s.depends_on:
+                self.graph.add_edge(("stack", s.id), ("stack", dep), kind="depends_on")
+        order = self.stack_order(stacks)
+        if self.diags.has_errors:
+            return
+        resolved_project = dataclasses.replace(p, users=tuple(users))
+        self.result = Resolved(resolved_project, master, self.graph, MappingProxyType(access), order)
+
+    def repositories(self):
+        out = {}
+        for repo in self.p.repositories:
+            account = self.account_ref(repo.account)
+            out[(repo.group, repo.name)] = (repo, account)
+        return out
+
+    def user(self, user: User, master: Account, repositories, externals, users_stack: Stack):
+        node = ("user", user.key)
+        self.graph.add_node(node, kind="user", loc=user.loc)
+        home = self.account_ref(user.account)
+        if home is not None:
+            self.graph.add_edge(node, ("account", home), kind="home", loc=user.account.loc)
+        whitelist = self.account_list(user.account_whitelist, None)
+        for name in whitelist:
+            self.graph.add_edge(node, ("account", name), kind="whitelist", loc=user.account_whitelist.loc)
+        delegates = uses_delegates(user, master)
+        grants: dict[str, list[Grant]] = {name: [] for name in whitelist} if delegates else {}
+        if not delegates and home is not None:
+            grants[home] = []
+            if user.permissions and user.enabled:
+                why = "`disable_account_delegates` is true" if user.disable_account_delegates else \
+                    f"the user lives in `{home}`, not in the master account `{master.name}`"
+                self.diags.add("W302", f"the permissions of user `{user.key}` are not applied: {why}",
+                               user.loc.child("permissions").as_key(),
+                               help="such a user gets only its `managed_policies`, attached to the user itself")
+        permissions = []
+        for perm in user.permissions:
+            perm, perm_grants = self.permission(user, perm, whitelist, home, repositories, externals)
+            permissions.append(perm)
+            pnode = ("permission", user.key, perm.key)
+            self.graph.add_node(pnode, kind="permission", loc=perm.loc)
+            self.graph.add_edge(node, pnode, kind="has")
+            if not (delegates and user.enabled and perm.enabled):
+                continue
+            for g in perm_grants:
+                self.graph.add_edge(pnode, ("account", g.account), kind="grant", loc=perm.loc)
+                grants.setdefault(g.account, []).append(g)
+        self.check_policy_ids(user, grants)
+        if delegates:
+            self.check_username_conditions(user, grants)
+        stacks = []
+        if user.enabled and delegates:
+            for account in whitelist:
+                name = names.delegate_stack_name(user.key)
+                stacks.append(Stack(f"{account}/{name}", account, name, user.key, (users_stack.id,)))
+        elif not delegates and home is not None:
+            name = names.account_user_stack_name(user.username)
+            stacks.append(Stack(f"{home}/{name}", home, name, user.key))
+        for s in stacks:
+            self.graph.add_edge(node, ("stack", s.id), kind="defines")
+        if not user.enabled:
+            grants = {name: [] for name in grants}
+        user = dataclasses.replace(user, permissions=tuple(permissions))
+        return user, {k: tuple(v) for k, v in grants.items()}, stacks
+
+    def permission(self, user: User, perm: Permission, whitelist: tuple[str, ...], home: str | None,
+                   repositories, externals) -> tuple[Permission, list[Grant]]:
+        grants: list[Grant] = []
+
+        def inside(account: str, loc: Loc, what: str) -> bool:
+            if account in whitelist:
+                return True
+            self.diags.add("E302", f"{what} reaches account `{account}`, which is not in the account_whitelist "
+                           f"of user `{user.key}`", loc, label="outside the whitelist",
+                           related=[Label(user.account_whitelist.loc, "the whitelist")],
+                           help=f"add `{account}` to account_whitelist, or take it out of this permission")
+            return False
+
+        listed: tuple[str, ...] | None = None
+        if isinstance(perm, (Administrator, CustomPolicy, DeploymentPipelines, SystemsManagerSession)) \
+                and perm.accounts is not None:
+            listed = self.account_list(perm.accounts, whitelist)
+            if not perm.accounts.all:
+                for name, index in perm.accounts.entries:
+                    if name in self.accounts:
+                        inside(name, perm.accounts.item_loc(index), f"permission `{perm.key}`")
+                listed = tuple(a for a in listed if a in whitelist)
+        if isinstance(perm, (Administrator, CustomPolicy)):
+            if perm.accounts is None or not listed:
+                if perm.accounts is None:
+                    self.diags.add("W302", f"permission `{perm.key}` has no `accounts`, so it grants nothing",
+                                   perm.loc.as_key(), help="add `accounts: all` or a comma list of account names")
+            if isinstance(perm, CustomPolicy):
+                perm = dataclasses.replace(perm, policies=tuple(self.policy(p) for p in perm.policies))
+            grants = [Grant(perm, a, "delegate") for a in listed or ()]
+        elif isinstance(perm, CodeCommit):
+            by_account: dict[str, list[Resource]] = {}
+            for rg in perm.repositories:
+                res = self.repository(rg, repositories)
+                if res is not None and inside(res.account, rg.codecommit.loc, "repository"):
+                    by_account.setdefault(res.account, []).append(res)
+            grants = [Grant(perm, a, "delegate", tuple(rs)) for a, rs in sorted(by_account.items())]
+        elif isinstance(perm, CodeBuild):
+            by_account = {}
+            for g in perm.resources:
+                res = self.arn_target(g.codebuild, "codebuild", externals, g)
+                if res is not None and inside(res.account, g.codebuild.loc, "CodeBuild project"):
+                    by_account.setdefault(res.account, []).append(res)
+            grants = [Grant(perm, a, "delegate", tuple(rs)) for a, rs in sorted(by_account.items())]
+        elif isinstance(perm, DeploymentPipelines):
+            by_account = {}
+            for g in perm.resources:
+                res = self.arn_target(g.pipeline, "codepipeline", externals, g)
+                if res is not None and inside(res.account, g.pipeline.loc, "pipeline"):
+                    by_account.setdefault(res.account, []).append(res)
+            grants = [Grant(perm, a, "delegate", tuple(rs)) for a, rs in sorted(by_account.items())]
+        elif isinstance(perm, SystemsManagerSession):
+            by_account = {}
+            for t in perm.resources:
+                for res in self.resource_group(t, externals, listed):
+                    if inside(res.account, t.loc, "Session Manager resource"):
+                        by_account.setdefault(res.account, []).append(res)
+            grants = [Grant(perm, a, "delegate", tuple(rs)) for a, rs in sorted(by_account.items())]
+        elif isinstance(perm, AccessKeys):
+            grants = [Grant(perm, home, "user")] if home is not None else []
+        if perm.enabled and not grants and not isinstance(perm, (Administrator, CustomPolicy)):
+            self.diags.add("W302", f"permission `{perm.key}` grants nothing", perm.loc.as_key(),
+                           help="it names no resource that iamc could place in an account")
+        return perm, grants
+
+    def repository(self, rg, repositories) -> Resource | None:
+        ref = rg.codecommit
+        if ref.root != "resource" or len(ref.parts) < 2 or ref.parts[1] != "codecommit" or len(ref.parts) != 4:
+            self.diags.add("E303", f"expected `paco.ref resource.codecommit.<group>.<repository>`, found `{ref.text}`",
+                           ref.loc, label="not a CodeCommit repository")
+            return None
+        if not repositories and not self.p.repositories:
+            self.diags.add("E304", "the project has no resource/codecommit.yaml to resolve this reference in",
+                           ref.loc, help="describe the repository in resource/codecommit.yaml, as Paco does")
+            return None
+        key = (ref.parts[2], ref.parts[3])
+        if key not in repositories:
+            groups = {g for g, _ in repositories}
+            if key[0] not in groups:
+                self.diags.add("E304", f"resource/codecommit.yaml has no repository group `{key[0]}`",
+                               ref.part_loc(2), help=did_you_mean(key[0], groups))
+            else:
+                self.diags.add("E304", f"repository group `{key[0]}` has no repository `{key[1]}`", ref.part_loc(3),
+                               help=did_you_mean(key[1], [n for g, n in repositories if g == key[0]]))
+            return None
+        repo, account = repositories[key]
+        if account is None:
+            return None
+        region = repo.region or self.accounts[account].region
+        arn = f"arn:aws:codecommit:{region}:{self.accounts[account].account_id}:{repo.repository_name}"
+        return Resource("repository", account, region, repo.repository_name, arn, grant=rg, loc=ref.loc)
+
+    def external(self, target: Target, externals) -> ExternalResource | None:
+        ref = target.ref
+        if ref.root != "netenv":
+            self.diags.add("E303", f"expected a `paco.ref netenv.…` or an ARN, found `{ref.text}`", ref.loc)
+            return None
+        ext = externals.get(ref.text.strip()) or externals.get(ref.dotted)
+        if ext is None:
+            self.diags.add("E305", f"`{ref.dotted}` points into a Paco network environment, which iamc does not read",
+                           ref.loc, label="unresolved",
+                           help=[f"add it to iamc.yaml under `external_resources:` with the facts iamc needs, "
+                                 f"or write the resource's ARN here in place of the reference"])
+            return None
+        self.used_externals.add(ext.ref.strip())
+        return ext
+
+    def arn_target(self, target: Target, service: str, externals, grant) -> Resource | None:
+        stages: tuple[str, ...] = ()
+        actions: tuple[str, ...] = ()
+        loc = target.loc
+        if target.ref is not None:
+            ext = self.external(target, externals)
+            if ext is None:
+                return None
+            if ext.arn is None:
+                self.diags.add("E204", f"external resource `{ext.ref}` has no `arn`", ext.loc.as_key(),
+                               related=[Label(target.loc, "needed here")],
+                               help=f"add the {'pipeline' if service == 'codepipeline' else 'project'}'s ARN")
+                return None
+            arn, loc, stages, actions = ext.arn, ext.loc.child("arn"), ext.stages, ext.approval_actions
+        else:
+            arn = target.text
+        m = vocabulary.ARN.fullmatch(arn)
+        expected = "arn:aws:codebuild:<region>:<account id>:project/<name>" if service == "codebuild" else \
+            "arn:aws:codepipeline:<region>:<account id>:<pipeline name>"
+        if m is None or m.group(2) != service or not m.group(4) or \
+                (service == "codebuild" and not m.group(5).startswith("project/")):
+            self.diags.add("E203", f"`{arn}` is not a {'CodeBuild project' if service == 'codebuild' else 'pipeline'} ARN",
+                           loc, help=f"write `{expected}`, or a `paco.ref netenv.…` listed in external_resources")
+            return None
+        account_id, region, resource = m.group(4), m.group(3), m.group(5)
+        account = next((a.name for a in self.p.accounts if a.account_id == account_id), None)
+        if account is None:
+            self.diags.add("E301", f"no account in accounts/ has the id {account_id}", loc,
+                           help="the resource must live in one of the project's accounts")
+            return None
+        name = resource.split("/", 1)[1] if service == "codebuild" else resource
+        kind = "codebuild" if service == "codebuild" else "pipeline"
+        return Resource(kind, account, region, name, arn, stages, actions, grant, target.loc)
+
+    def resource_group(self, target: Target, externals, listed: tuple[str, ...] | None) -> list[Resource]:
+        if target.ref is not None:
+            ext = self.external(target, externals)
+            if ext is None:
+                return []
+            account = self.account_ref(ext.account) if ext.account else None
+            if ext.resource_group is None or ext.account is None:
+                missing = [f for f, v in (("resource_group", ext.resource_group), ("account", ext.account)) if v is None]
+                self.diags.add("E204", f"external resource `{ext.ref}` has no {' or '.join(f'`{m}`' for m in missing)}",
+                               ext.loc.as_key(), related=[Label(target.loc, "needed here")],
+                               help="a Session Manager grant needs the resource group's name and its account")
+                return []
+            if account is None:
+                return []
+            return [Resource("resource_group", account, ext.region, ext.resource_group, None, grant=target,
+                             loc=target.loc)]
+        if not listed:
+            self.diags.add("E204", f"resource group `{target.text}` needs the permission's `accounts` to say "
+                           "where it is", target.loc,
+                           help="add `accounts:` to the permission, or use a `paco.ref netenv.…` "
+                                "listed in iamc.yaml's external_resources")
+            return []
+        return [Resource("resource_group", a, None, target.text, None, grant=target, loc=target.loc) for a in listed]
+
+    def policy(self, policy: Policy) -> Policy:
+        return dataclasses.replace(policy, statements=tuple(self.statement(s) for s in policy.statements))
+
+    def statement(self, s: Statement) -> Statement:
+        def values(items):
+            out = []
+            for v in items:
+                if isinstance(v, Ref):
+                    text = self.value_ref(v)
+                    if text is not None:
+                        out.append(text)
+                else:
+                    out.append(v)
+            return tuple(out)
+
+        conditions = tuple(dataclasses.replace(c, values=values(c.values)) for c in s.conditions)
+        return dataclasses.replace(s, resource=values(s.resource), not_resource=values(s.not_resource),
+                                   conditions=conditions)
+
+    def check_policy_ids(self, user: User, grants: dict[str, list[Grant]]) -> None:
+        """Two custom policies that land in one delegate stack must not share a logical ID."""
+        for account, gs in sorted(grants.items()):
+            seen: dict[str, Policy] = {}
+            for g in gs:
+                if not isinstance(g.permission, CustomPolicy):
+                    continue
+                for pol in g.permission.policies:
+                    lid = names.custom_policy_logical_id(pol.name)
+                    first = seen.get(lid)
+                    if first is not None and first is not pol and first.loc != pol.loc:
+                        self.diags.add("E307", f"policies `{first.name}` and `{pol.name}` both become `{lid}` in the "
+                                       f"delegate stack of user `{user.key}` in `{account}`", pol.loc.child("name"),
+                                       related=[Label(first.loc.child("name"), "the other policy")],
+                                       help="rename one of the two policies")
+                    seen.setdefault(lid, pol)
+
+    def check_username_conditions(self, user: User, grants: dict[str, list[Grant]]) -> None:
+        """aws:username is absent in assumed-role sessions: in a delegate role's policy it never matches."""
+        reported: set[Loc] = set()
+        for gs in grants.values():
+            for g in gs:
+                if not isinstance(g.permission, CustomPolicy):
+                    continue
+                for pol in g.permission.policies:
+                    for st in pol.statements:
+                        for c in st.conditions:
+                            if c.key.lower() == "aws:username" and c.loc not in reported:
+                                reported.add(c.loc)
+                                self.diags.add(
+                                    "W301", "`aws:username` is absent when a role is assumed, so this condition "
+                                    "never matches", c.loc.as_key(), label="always false in a delegate role",
+                                    notes=[f"this policy is attached to user `{user.key}`'s delegate role"],
+                                    help="compare `aws:userid` instead, which in a role session is "
+                                         "`<role id>:<session name>`, or drop the condition")
+                        for field in ("resource", "not_resource"):
+                            for i, v in enumerate(getattr(st, field)):
+                                loc = st.loc.child(field, i)
+                                if isinstance(v, str) and "${aws:username}" in v.lower() and loc not in reported:
+                                    reported.add(loc)
+                                    self.diags.add(
+                                        "W301", "`${aws:username}` is undefined when a role is assumed, so this "
+                                        "resource never matches", loc, label="never matches in a delegate role",
+                                        help="name the resource outright, or use `${aws:userid}`")
+
+    def settings(self, externals) -> None:
+        s = self.p.settings
+        for name, _, loc in s.account_colors:
+            self.account_name(name, loc.as_key())
+        users = {u.key for u in self.p.users}
+        for name, _, loc in s.user_pgp_keys:
+            if name not in users:
+                self.diags.add("E308", f"no user `{name}` in resource/iam.yaml", loc.as_key(),
+                               help=did_you_mean(name, users))
+        for ref, ext in sorted(externals.items()):
+            if ref not in self.used_externals:
+                self.diags.add("W303", "no permission uses this external resource", ext.loc.as_key(),
+                               help="remove it, or check the reference against the permission that should use it")
+            elif ext.account is not None and ext.resource_group is None:
+                self.account_ref(ext.account)
+
+    def stack_order(self, stacks: list[Stack]) -> tuple[Stack, ...]:
+        deps = nx.DiGraph()
+        by_id = {s.id: s for s in stacks}
+        for s in stacks:
+            deps.add_node(s.id)
+            for d in s.depends_on:
+                deps.add_edge(d, s.id)
+        try:
+            order = list(nx.lexicographical_topological_sort(deps))
+        except nx.NetworkXUnfeasible:
+            cycle = nx.find_cycle(deps)
+            self.diags.add("E306", "stacks depend on each other in a cycle: " +
+                           " -> ".join(a for a, _ in cycle) + f" -> {cycle[0][0]}", None)
+            return tuple(stacks)
+        return tuple(by_id[i] for i in order)

@@ -1,0 +1,63 @@
+"""Fixed facts about AWS that iamc checks against."""
+
+from __future__ import annotations
+
+import re
+
+# Commercial, GovCloud and China regions that IAM users' stacks may be deployed in.
+AWS_REGIONS = (
+    "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+    "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
+    "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1",
+    "cn-north-1", "cn-northwest-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1",
+    "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1",
+    "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-gov-east-1",
+    "us-gov-west-1", "us-west-1", "us-west-2",
+)
+
+# IAM condition operators; each may take `IfExists` (except Null) and a
+# `ForAnyValue:` / `ForAllValues:` set prefix.
+CONDITION_OPERATORS = (
+    "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
+    "StringLike", "StringNotLike",
+    "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals",
+    "NumericGreaterThan", "NumericGreaterThanEquals",
+    "DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool", "BinaryEquals", "IpAddress", "NotIpAddress",
+    "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike",
+    "Null",
+)
+SET_PREFIXES = ("ForAnyValue", "ForAllValues")
+
+ACTION = re.compile(r"\*|[a-z0-9][a-z0-9-]*:[A-Za-z0-9*?]+")
+SID = re.compile(r"[A-Za-z0-9]+")
+ARN = re.compile(r"arn:(aws|aws-cn|aws-us-gov):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|aws)?:(.+)")
+MANAGED_POLICY_NAME = re.compile(r"[A-Za-z0-9+=,.@_/-]+")
+MANAGED_POLICY_ARN = re.compile(r"arn:(aws|aws-cn|aws-us-gov):iam::(aws|\d{12}):policy/[A-Za-z0-9+=,.@_/-]+")
+ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+def split_operator(op: str) -> tuple[str | None, str, bool] | None:
+    """`ForAnyValue:StringLikeIfExists` -> ("ForAnyValue", "StringLike", True); None if malformed."""
+    prefix = None
+    if ":" in op:
+        prefix, _, op = op.partition(":")
+        if prefix not in SET_PREFIXES:
+            return None
+    if_exists = op.endswith("IfExists") and op != "IfExists"
+    base = op[: -len("IfExists")] if if_exists else op
+    if base not in CONDITION_OPERATORS or (if_exists and base == "Null"):
+        return None
+    return prefix, base, if_exists
+
+
+def all_operator_forms() -> list[str]:
+    """Every valid operator spelling, for suggestions."""
+    forms = []
+    for base in CONDITION_OPERATORS:
+        variants = [base] if base == "Null" else [base, base + "IfExists"]
+        for v in variants:
+            forms.append(v)
+            forms.extend(f"{p}:{v}" for p in SET_PREFIXES)
+    return forms
