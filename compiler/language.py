@@ -62,7 +62,7 @@ ACCOUNT = Schema("account", {
     "root_email": Field(Str()),
     "organization_account_ids": Field(StrList(Str(numbers_ok=True), single_ok=False), default=[]),
     "admin_iam_users": Field(MapOf(Obj(ADMIN_IAM_USER), "admin IAM users")),
-})
+}, named=True)
 
 PROGRAMMATIC_ACCESS = Schema("programmatic_access", {
     "enabled": Field(Bool(), default=False),
@@ -123,33 +123,33 @@ PERMISSIONS: dict[str, Schema] = {
         **_PERMISSION_COMMON,
         "accounts": Field(CommaList()),
         "read_only": Field(Bool(), default=False),
-    }),
+    }, named=True),
     "CustomPolicy": Schema("CustomPolicy permission", {
         **_PERMISSION_COMMON,
         "accounts": Field(CommaList()),
         "managed_policies": Field(StrList(), default=[]),
         "managed_policy_arns": Field(StrList(), default=[]),
         "policies": Field(SeqOf(Obj(POLICY), "policies"), default=[]),
-    }),
+    }, named=True),
     "CodeCommit": Schema("CodeCommit permission", {
         **_PERMISSION_COMMON,
         "repositories": Field(SeqOf(Obj(REPOSITORY_GRANT), "repository permissions"), default=[]),
-    }),
+    }, named=True),
     "CodeBuild": Schema("CodeBuild permission", {
         **_PERMISSION_COMMON,
         "resources": Field(SeqOf(Obj(CODEBUILD_GRANT), "CodeBuild project permissions"), default=[]),
-    }),
+    }, named=True),
     "DeploymentPipelines": Schema("DeploymentPipelines permission", {
         **_PERMISSION_COMMON,
         "accounts": Field(CommaList()),
         "resources": Field(SeqOf(Obj(PIPELINE_GRANT), "pipeline permissions"), default=[]),
-    }),
+    }, named=True),
     "SystemsManagerSession": Schema("SystemsManagerSession permission", {
         **_PERMISSION_COMMON,
         "accounts": Field(CommaList()),
         "resources": Field(StrList(), default=[]),
-    }),
-    "AccessKeys": Schema("AccessKeys permission", dict(_PERMISSION_COMMON)),
+    }, named=True),
+    "AccessKeys": Schema("AccessKeys permission", dict(_PERMISSION_COMMON), named=True),
 }
 PERMISSION_TYPE_ONLY = Schema("permission", {"type": _PERMISSION_COMMON["type"]})
 
@@ -170,7 +170,7 @@ USER = Schema("user", {
         "iamc keeps it in Secrets Manager and the user must change it at first sign-in")),
     "public_ssh_key": Field(Str(), ignored="iamc does not upload SSH keys; add it in the IAM console "
                                            "(Security credentials) or with `aws iam upload-ssh-public-key`"),
-})
+}, named=True)
 
 _PACO_ONLY = "iamc compiles only `users`; keep provisioning this with Paco (`paco provision resource.iam`)"
 IAM_FILE = Schema("resource/iam.yaml", {
@@ -196,7 +196,7 @@ REPOSITORY = Schema("CodeCommit repository", {
     "external_resource": Field(Bool(), default=False),
     "users": Field(MapOf(Obj(CODECOMMIT_USER), "CodeCommit users"),
                    ignored="iamc does not create CodeCommit git users; Paco's `resource.codecommit` does"),
-})
+}, named=True)
 
 ACCOUNT_SETTINGS = Schema("account settings", {
     "color": Field(COLOR),

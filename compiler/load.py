@@ -30,6 +30,7 @@ from .tree import Document, Loc, Map, Node, Scalar, Seq, Span
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_EXPANDED_NODES = 1_000_000
 MAX_DEPTH = 200
+_COUNT_CAP = MAX_EXPANDED_NODES * 10   # counting stops growing here: past the limit, by how much is moot
 
 T = "tag:yaml.org,2002:"
 _PLAIN_TAGS = {T + "str", T + "int", T + "float", T + "bool", T + "null", T + "timestamp",
@@ -192,7 +193,8 @@ def parse(doc: Document, diags: Diagnostics) -> Node | None:
         return None
     if expanded > MAX_EXPANDED_NODES:
         culprit = builder.largest_child(first)
-        diags.add_at_span("E106", f"anchors and aliases expand this to {_readable(expanded)} nodes "
+        amount = f"more than {_readable(expanded)}" if expanded >= _COUNT_CAP else _readable(expanded)
+        diags.add_at_span("E106", f"anchors and aliases expand this to {amount} nodes "
                           f"(limit {_readable(MAX_EXPANDED_NODES)})", doc.file, _span(culprit),
                           help="write the values out instead of aliasing them repeatedly")
         return None
@@ -262,7 +264,7 @@ class _Builder:
             if done:
                 active.discard(nid)
                 self.counts[nid] = min(1 + sum(self.counts[id(c)] for c in _children(node)),
-                                       MAX_EXPANDED_NODES * 10)
+                                       _COUNT_CAP)
                 continue
             if nid in self.counts:
                 continue

@@ -24,7 +24,7 @@ from .ir import (AccessKeys, Account, AccountList, Administrator, CodeBuild, Cod
                  Repository, RepositoryGrant, Settings, Statement, SystemsManagerSession, Target, User)
 from .load import Sources
 from .schema import Record, did_you_mean, read, suggest
-from .tree import Document, Item, Loc, Map, Scalar, Seq, comma_item_bounds, kind_of
+from .tree import Document, Item, Loc, Map, Scalar, Seq, comma_item_bounds, describe
 
 REF_PREFIX = "paco.ref "
 
@@ -49,7 +49,7 @@ def _project(doc: Document | None, diags: Diagnostics) -> tuple[str | None, str 
     if doc is None or doc.root is None:
         return None, None
     if not isinstance(doc.root, Map):
-        diags.add("E202", f"expected a mapping in {doc.file}, found a {kind_of(doc.root)}", Loc(doc.file))
+        diags.add("E202", f"expected a mapping in {doc.file}, found {describe(doc.root)}", Loc(doc.file))
         return None, None
     out = []
     for field in ("name", "title"):   # the rest of project.yaml is Paco's alone
@@ -59,7 +59,7 @@ def _project(doc: Document | None, diags: Diagnostics) -> tuple[str | None, str 
         elif isinstance(node, Scalar) and isinstance(node.value, str):
             out.append(node.value)
         else:
-            diags.add("E202", f"expected a string, found a {kind_of(node)}", Loc(doc.file, (field,)))
+            diags.add("E202", f"expected a string, found {describe(node)}", Loc(doc.file, (field,)))
             out.append(None)
     return out[0], out[1]
 
@@ -152,7 +152,7 @@ def _users(doc: Document | None, diags: Diagnostics) -> tuple[User, ...]:
                   help="add a `users:` mapping; see the README for a complete example")
         return ()
     if not isinstance(users_node, Map):
-        diags.add("E202", f"expected a mapping of users, found a {kind_of(users_node)}", loc)
+        diags.add("E202", f"expected a mapping of users, found {describe(users_node)}", loc)
         return ()
     users = []
     for key, node in users_node.items():
@@ -222,18 +222,22 @@ def _check_user_names(users: list[User], diags: Diagnostics) -> None:
                       help="IAM user names are unique without regard to case; rename one")
         else:
             by_name[folded] = u
+    clashes: dict[tuple[int, int], list[str]] = {}
     for form, make, fold in names.KEY_FORMS:
-        seen: dict[str, User] = {}
-        for u in users:
+        seen: dict[str, int] = {}
+        for i, u in enumerate(users):
             value = make(u.key)
             probe = value.lower() if fold else value
             if probe in seen:
-                first = seen[probe]
-                diags.add("E211", f"user keys `{first.key}` and `{u.key}` give the same {form} `{value}`",
-                          u.loc.as_key(), label="collides", related=[Label(first.loc.as_key(), "with this key")],
-                          help="rename one key; Paco derives names from keys with punctuation removed")
+                clashes.setdefault((seen[probe], i), []).append(f"{form} `{value}`")
             else:
-                seen[probe] = u
+                seen[probe] = i
+    for (i, j), forms in sorted(clashes.items()):
+        first, u = users[i], users[j]
+        what = forms[0] if len(forms) == 1 else ", ".join(forms[:-1]) + " and " + forms[-1]
+        diags.add("E211", f"user keys `{first.key}` and `{u.key}` give the same {what}",
+                  u.loc.as_key(), label="collides", related=[Label(first.loc.as_key(), "with this key")],
+                  help="rename one key; Paco derives these names from the key, with punctuation removed")
 
 
 def _username_loc(u: User) -> Loc:
@@ -323,7 +327,7 @@ def _permissions(node, loc: Loc, diags: Diagnostics):
     if node is None:
         return ()
     if not isinstance(node, Map):
-        diags.add("E202", f"expected a mapping of permissions, found a {kind_of(node)}", loc)
+        diags.add("E202", f"expected a mapping of permissions, found {describe(node)}", loc)
         return ()
     out = []
     for key, pnode in node.items():
@@ -335,7 +339,7 @@ def _permissions(node, loc: Loc, diags: Diagnostics):
 
 def _permission(key: str, node, loc: Loc, diags: Diagnostics):
     if not isinstance(node, Map):
-        diags.add("E202", f"expected a permission mapping, found a {kind_of(node)}", loc)
+        diags.add("E202", f"expected a permission mapping, found {describe(node)}", loc)
         return None
     type_node = node.get("type")
     if not isinstance(type_node, Scalar) or not isinstance(type_node.value, str):
@@ -518,7 +522,7 @@ def _conditions(node, loc: Loc, diags: Diagnostics) -> tuple[Condition, ...]:
     if node is None or (isinstance(node, Scalar) and node.value is None):
         return ()
     if not isinstance(node, Map):
-        diags.add("E202", f"expected a mapping of condition operators, found a {kind_of(node)}", loc)
+        diags.add("E202", f"expected a mapping of condition operators, found {describe(node)}", loc)
         return ()
     out = []
     for op_key, block in node.items():
@@ -541,7 +545,7 @@ def _conditions(node, loc: Loc, diags: Diagnostics) -> tuple[Condition, ...]:
                 iloc = cloc.child(i) if isinstance(cv, Seq) else cloc
                 if not isinstance(item, Scalar) or item.value is None:
                     diags.add("E202", f"expected a string, number or boolean as the value of `{ck.value}`, "
-                              f"found {'an empty value' if isinstance(item, Scalar) else 'a ' + kind_of(item)}", iloc)
+                              f"found {describe(item)}", iloc)
                     continue
                 if isinstance(item.value, str) and item.value.startswith(REF_PREFIX):
                     ref = parse_ref(item.value, iloc, diags)
@@ -563,13 +567,13 @@ def _repositories(doc: Document | None, diags: Diagnostics) -> tuple[Repository,
         return ()
     loc = Loc(doc.file)
     if not isinstance(doc.root, Map):
-        diags.add("E202", f"expected a mapping of repository groups, found a {kind_of(doc.root)}", loc)
+        diags.add("E202", f"expected a mapping of repository groups, found {describe(doc.root)}", loc)
         return ()
     out = []
     for gkey, group in doc.root.items():
         gloc = loc.child(gkey.value)
         if not isinstance(group, Map):
-            diags.add("E202", f"expected a mapping of repositories in group `{gkey.value}`, found a {kind_of(group)}", gloc)
+            diags.add("E202", f"expected a mapping of repositories in group `{gkey.value}`, found {describe(group)}", gloc)
             continue
         for rkey, rnode in group.items():
             rec = read(L.REPOSITORY, rnode, gloc.child(rkey.value), diags)

@@ -133,7 +133,8 @@ class _Resolver:
             self.diags.add("E303", "a reference in a policy must name an attribute of the account",
                            ref.part_loc(2) if len(ref.parts) > 2 else ref.loc,
                            label="expected `.id`, `.name` or `.region`",
-                           help=f"e.g. `paco.ref accounts.{name}.id` for {account.account_id}")
+                           help=(did_you_mean(ref.parts[2], ("id", "name", "region")) if len(ref.parts) == 3 else "")
+                           or f"e.g. `paco.ref accounts.{name}.id` for {account.account_id}")
             return None
         return {"id": account.account_id, "name": account.name, "region": account.region}[ref.parts[2]]
 
@@ -239,6 +240,7 @@ class _Resolver:
     def permission(self, user: User, perm: Permission, whitelist: tuple[str, ...], home: str | None,
                    repositories, externals) -> tuple[Permission, list[Grant]]:
         grants: list[Grant] = []
+        errors_before = sum(1 for d in self.diags if d.is_error)
 
         def inside(account: str, loc: Loc, what: str) -> bool:
             if account in whitelist:
@@ -296,7 +298,8 @@ class _Resolver:
             grants = [Grant(perm, a, "delegate", tuple(rs)) for a, rs in sorted(by_account.items())]
         elif isinstance(perm, AccessKeys):
             grants = [Grant(perm, home, "user")] if home is not None else []
-        if perm.enabled and not grants and not isinstance(perm, (Administrator, CustomPolicy)):
+        new_errors = sum(1 for d in self.diags if d.is_error) > errors_before
+        if perm.enabled and not grants and not new_errors and not isinstance(perm, (Administrator, CustomPolicy)):
             self.diags.add("W302", f"permission `{perm.key}` grants nothing", perm.loc.as_key(),
                            help="it names no resource that iamc could place in an account")
         return perm, grants
@@ -405,19 +408,26 @@ class _Resolver:
         return dataclasses.replace(policy, statements=tuple(self.statement(s) for s in policy.statements))
 
     def statement(self, s: Statement) -> Statement:
-        def values(items):
+        def values(items, resource: bool):
             out = []
             for v in items:
                 if isinstance(v, Ref):
                     text = self.value_ref(v)
-                    if text is not None:
-                        out.append(text)
+                    if text is None:
+                        continue
+                    if resource and text != "*" and not text.startswith("arn:"):
+                        self.diags.add("E212", f"`{v.text}` is `{text}`, which is neither `*` nor an ARN", v.loc,
+                                       label="not a resource",
+                                       help="a resource is an ARN; build one around the id, e.g. "
+                                            "`arn:aws:s3:::bucket-<id>/*`, in the policy text")
+                        continue
+                    out.append(text)
                 else:
                     out.append(v)
             return tuple(out)
 
-        conditions = tuple(dataclasses.replace(c, values=values(c.values)) for c in s.conditions)
-        return dataclasses.replace(s, resource=values(s.resource), not_resource=values(s.not_resource),
+        conditions = tuple(dataclasses.replace(c, values=values(c.values, False)) for c in s.conditions)
+        return dataclasses.replace(s, resource=values(s.resource, True), not_resource=values(s.not_resource, True),
                                    conditions=conditions)
 
     def check_policy_ids(self, user: User, grants: dict[str, list[Grant]]) -> None:

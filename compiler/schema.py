@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .diagnostics import Diagnostics
-from .tree import Loc, Map, Node, Scalar, Seq, kind_of
+from .tree import Loc, Map, Node, Scalar, Seq, describe
 
 
 def suggest(word: str, choices) -> str | None:
@@ -27,6 +27,10 @@ def suggest(word: str, choices) -> str | None:
     lowered = {c.lower(): c for c in choices}
     if word.lower() in lowered:
         return lowered[word.lower()]
+    if len(word) >= 3:
+        prefixed = [c for c in choices if c.lower().startswith(word.lower())]
+        if len(prefixed) == 1:
+            return prefixed[0]
     match = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if not match:
         match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
@@ -57,13 +61,10 @@ INVALID = _Invalid()
 
 
 def _type_error(r: "Reader", node: Node, loc: Loc, expected: str, extra_help: str = "") -> _Invalid:
-    found = kind_of(node)
-    shown = f" `{node.raw}`" if isinstance(node, Scalar) and node.raw and len(node.raw) < 40 else ""
     helps = [extra_help] if extra_help else []
     if isinstance(node, Scalar) and node.value is None:
         helps.append("the value is empty; give one, or remove the key")
-    r.diags.add("E202", f"expected {expected}, found {'an empty value' if node_is_null(node) else found + shown}",
-                loc, label=f"expected {expected}", help=helps)
+    r.diags.add("E202", f"expected {expected}, found {describe(node)}", loc, label=f"expected {expected}", help=helps)
     return INVALID
 
 
@@ -194,6 +195,15 @@ class Field:
 class Schema:
     what: str                        # "user", "account", ... for messages
     fields: dict[str, Field]
+    named: bool = False              # instances are named by their key (or file): "user `alice`"
+
+    def describe(self, loc: Loc) -> str:
+        """`user `alice``, `account `dev``: the instance at `loc`, for messages."""
+        if not self.named:
+            return self.what
+        names = [e for e in loc.path if isinstance(e, str)]
+        name = names[-1] if names else loc.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        return f"{self.what} `{name}`"
 
 
 class Obj(Kind):
@@ -280,7 +290,7 @@ class Reader:
             if f is None:
                 helps = [did_you_mean(name, schema.fields)]
                 notes = [] if helps[0] else [f"a {schema.what} has: {', '.join(sorted(schema.fields))}"]
-                self.diags.add("E201", f"unknown key `{name}` in {schema.what}", loc.child(name).as_key(),
+                self.diags.add("E201", f"unknown key `{name}` in {schema.describe(loc)}", loc.child(name).as_key(),
                                label=f"not a field of {schema.what}", help=helps, notes=notes)
                 continue
             rec.present.add(name)
@@ -295,7 +305,7 @@ class Reader:
                                label="ignored", help=f.ignored)
         for name, f in schema.fields.items():
             if f.required and name not in rec.present:
-                self.diags.add("E204", f"{schema.what} has no `{name}`", loc if loc.path else loc,
+                self.diags.add("E204", f"{schema.describe(loc)} has no `{name}`", loc.as_key() if loc.path else loc,
                                label=f"`{name}` is required", help=_required_help(schema, name))
         return rec
 

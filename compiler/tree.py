@@ -113,6 +113,21 @@ class Map(Node):
 _TYPE_NAMES = {str: "string", int: "integer", float: "number", bool: "boolean", type(None): "null"}
 
 
+def describe(node: Node) -> str:
+    """What a node is, with its text where that helps: `the string 'yes'`, `a list`."""
+    if isinstance(node, Map):
+        return "a mapping"
+    if isinstance(node, Seq):
+        return "a list"
+    assert isinstance(node, Scalar)
+    if node.value is None:
+        return "an empty value"
+    shown = f"'{node.raw}'" if node.style in ("'", '"') else node.raw
+    if len(shown) > 40 or "\n" in shown:
+        return f"a {node.type_name}"
+    return f"the {node.type_name} `{shown}`"
+
+
 def kind_of(node: Node) -> str:
     """A user-facing name for what a node is."""
     if isinstance(node, Map):
@@ -161,6 +176,8 @@ class Locator:
         node: Node = doc.root
         key_node: Scalar | None = None
         last: Span = node.span
+        # a path that goes past what the file holds (a missing field) points at the
+        # deepest key that exists: `alice:` for users.alice.username
         for i, elem in enumerate(loc.path):
             if isinstance(elem, (Item, Part)):
                 if not isinstance(node, Scalar):
@@ -172,14 +189,14 @@ class Locator:
                     if k.value == elem:
                         found = (k, v)
                 if found is None:
-                    return last
+                    return key_node.span if key_node is not None else last
                 key_node, node = found
             elif isinstance(elem, int) and isinstance(node, Seq):
                 if not 0 <= elem < len(node.items):
-                    return last
+                    return key_node.span if key_node is not None else last
                 key_node, node = None, node.items[elem]
             else:
-                return last
+                return key_node.span if key_node is not None else last
             last = node.span
         if loc.key and key_node is not None:
             return key_node.span
