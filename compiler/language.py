@@ -151,7 +151,7 @@ PERMISSIONS: dict[str, Schema] = {
     }, named=True),
     "AccessKeys": Schema("AccessKeys permission", dict(_PERMISSION_COMMON), named=True),
 }
-PERMISSION_TYPE_ONLY = Schema("permission", {"type": _PERMISSION_COMMON["type"]})
+PERMISSION_TYPE_ONLY = Schema("permission", {"type": _PERMISSION_COMMON["type"]}, named=True)
 
 USER = Schema("user", {
     "enabled": Field(Bool()),

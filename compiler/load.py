@@ -25,7 +25,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from .diagnostics import Diagnostics, Label
-from .tree import Document, Loc, Map, Node, Scalar, Seq, Span
+from .tree import Document, Loc, Map, Node, Scalar, Seq, Span, article
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_EXPANDED_NODES = 1_000_000
@@ -340,8 +340,11 @@ class _Builder:
                                        self.doc.file, _span(key_node))
                 continue
             key = self.scalar(key_node)
+            if key.value is None or isinstance(key.value, bool):
+                # `Null:` (the IAM condition operator) and `True:` are names when they are keys
+                key = Scalar(key.span, key.raw, key.raw, T + "str", key.style)
             if not isinstance(key.value, str):
-                self.diags.add_at_span("E111", f"key `{key.raw}` is read as a {key.type_name}, not a string",
+                self.diags.add_at_span("E111", f"key `{key.raw}` is read as {article(key.type_name)}, not a string",
                                        self.doc.file, key.span, help=f"quote it: '{key.raw}'")
                 continue
             if key.value in seen:

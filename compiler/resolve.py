@@ -233,7 +233,7 @@ class _Resolver:
         for s in stacks:
             self.graph.add_edge(node, ("stack", s.id), kind="defines")
         if not user.enabled:
-            grants = {name: [] for name in grants}
+            grants = {}   # a disabled user may enter no account
         user = dataclasses.replace(user, permissions=tuple(permissions))
         return user, {k: tuple(v) for k, v in grants.items()}, stacks
 
@@ -245,7 +245,9 @@ class _Resolver:
         def inside(account: str, loc: Loc, what: str) -> bool:
             if account in whitelist:
                 return True
-            self.diags.add("E302", f"{what} reaches account `{account}`, which is not in the account_whitelist "
+            reach = f"{what} reaches account" if what.startswith("permission") else \
+                f"{what} of permission `{perm.key}` is in account"
+            self.diags.add("E302", f"{reach} `{account}`, which is not in the account_whitelist "
                            f"of user `{user.key}`", loc, label="outside the whitelist",
                            related=[Label(user.account_whitelist.loc, "the whitelist")],
                            help=f"add `{account}` to account_whitelist, or take it out of this permission")
@@ -272,28 +274,28 @@ class _Resolver:
             by_account: dict[str, list[Resource]] = {}
             for rg in perm.repositories:
                 res = self.repository(rg, repositories)
-                if res is not None and inside(res.account, rg.codecommit.loc, "repository"):
+                if res is not None and inside(res.account, rg.codecommit.loc, f"repository `{res.name}`"):
                     by_account.setdefault(res.account, []).append(res)
             grants = [Grant(perm, a, "delegate", tuple(rs)) for a, rs in sorted(by_account.items())]
         elif isinstance(perm, CodeBuild):
             by_account = {}
             for g in perm.resources:
                 res = self.arn_target(g.codebuild, "codebuild", externals, g)
-                if res is not None and inside(res.account, g.codebuild.loc, "CodeBuild project"):
+                if res is not None and inside(res.account, g.codebuild.loc, f"CodeBuild project `{res.name}`"):
                     by_account.setdefault(res.account, []).append(res)
             grants = [Grant(perm, a, "delegate", tuple(rs)) for a, rs in sorted(by_account.items())]
         elif isinstance(perm, DeploymentPipelines):
             by_account = {}
             for g in perm.resources:
                 res = self.arn_target(g.pipeline, "codepipeline", externals, g)
-                if res is not None and inside(res.account, g.pipeline.loc, "pipeline"):
+                if res is not None and inside(res.account, g.pipeline.loc, f"pipeline `{res.name}`"):
                     by_account.setdefault(res.account, []).append(res)
             grants = [Grant(perm, a, "delegate", tuple(rs)) for a, rs in sorted(by_account.items())]
         elif isinstance(perm, SystemsManagerSession):
             by_account = {}
             for t in perm.resources:
                 for res in self.resource_group(t, externals, listed):
-                    if inside(res.account, t.loc, "Session Manager resource"):
+                    if inside(res.account, t.loc, f"resource group `{res.name}`"):
                         by_account.setdefault(res.account, []).append(res)
             grants = [Grant(perm, a, "delegate", tuple(rs)) for a, rs in sorted(by_account.items())]
         elif isinstance(perm, AccessKeys):
@@ -441,7 +443,9 @@ class _Resolver:
                     lid = names.custom_policy_logical_id(pol.name)
                     first = seen.get(lid)
                     if first is not None and first is not pol and first.loc != pol.loc:
-                        self.diags.add("E307", f"policies `{first.name}` and `{pol.name}` both become `{lid}` in the "
+                        both = f"two policies named `{pol.name}`" if first.name == pol.name else \
+                            f"policies `{first.name}` and `{pol.name}`"
+                        self.diags.add("E307", f"{both} both become `{lid}` in the "
                                        f"delegate stack of user `{user.key}` in `{account}`", pol.loc.child("name"),
                                        related=[Label(first.loc.child("name"), "the other policy")],
                                        help="rename one of the two policies")
@@ -482,8 +486,8 @@ class _Resolver:
         users = {u.key for u in self.p.users}
         for name, _, loc in s.user_pgp_keys:
             if name not in users:
-                self.diags.add("E308", f"no user `{name}` in resource/iam.yaml", loc.as_key(),
-                               help=did_you_mean(name, users))
+                self.diags.add("E308", f"no user `{name}` in resource/iam.yaml", loc.as_key(), label="unknown user",
+                               help=did_you_mean(name, users) or f"the users are: {', '.join(sorted(users))}")
         for ref, ext in sorted(externals.items()):
             if ref not in self.used_externals:
                 self.diags.add("W303", "no permission uses this external resource", ext.loc.as_key(),

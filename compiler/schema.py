@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .diagnostics import Diagnostics
-from .tree import Loc, Map, Node, Scalar, Seq, describe
+from .tree import Loc, Map, Node, Scalar, Seq, article, describe
 
 
 def suggest(word: str, choices) -> str | None:
@@ -89,12 +89,14 @@ class Str(Kind):
         if not isinstance(node, Scalar) or not isinstance(node.value, str):
             hint = ""
             if isinstance(node, Scalar) and node.value is not None:
-                hint = f"YAML reads `{node.raw}` as a {node.type_name}; quote it to make it text: '{node.raw}'"
+                hint = f"YAML reads `{node.raw}` as {article(node.type_name)}; quote it to make it text: '{node.raw}'"
             return _type_error(r, node, loc, "a string", hint)
         value = node.value
         if self.choices is not None and value not in self.choices:
-            r.diags.add("E203", f"`{value}` is not one of {', '.join(self.choices)}", loc,
-                        label="not an allowed value", help=did_you_mean(value, self.choices))
+            allowed = f"must be `{self.choices[0]}`" if len(self.choices) == 1 else \
+                f"is not one of {', '.join(self.choices)}"
+            r.diags.add("E203", f"`{value}` {allowed}", loc, label="not an allowed value",
+                        help=did_you_mean(value, self.choices) if len(self.choices) > 1 else "")
             return INVALID
         if self.pattern is not None and not self.pattern.fullmatch(value):
             r.diags.add("E203", f"`{value}` is not {self.pattern_help or 'in the expected form'}", loc,
@@ -284,10 +286,14 @@ class Reader:
 
     def record(self, schema: Schema, node: Map, loc: Loc) -> Record:
         rec = Record(schema, node, loc)
+        misspelt: set[str] = set()   # fields an unknown key probably meant: not reported missing too
         for key, value in node.items():
             name = key.value
             f = schema.fields.get(name)
             if f is None:
+                meant = suggest(name, schema.fields)
+                if meant:
+                    misspelt.add(meant)
                 helps = [did_you_mean(name, schema.fields)]
                 notes = [] if helps[0] else [f"a {schema.what} has: {', '.join(sorted(schema.fields))}"]
                 self.diags.add("E201", f"unknown key `{name}` in {schema.describe(loc)}", loc.child(name).as_key(),
@@ -304,13 +310,16 @@ class Reader:
                 self.diags.add("W201", f"`{name}` is read but not honoured by iamc", loc.child(name).as_key(),
                                label="ignored", help=f.ignored)
         for name, f in schema.fields.items():
-            if f.required and name not in rec.present:
+            if f.required and name not in rec.present and name not in misspelt:
                 self.diags.add("E204", f"{schema.describe(loc)} has no `{name}`", loc.as_key() if loc.path else loc,
                                label=f"`{name}` is required", help=_required_help(schema, name))
         return rec
 
 
 def _required_help(schema: Schema, name: str) -> str:
+    kind = schema.fields[name].kind
+    if isinstance(kind, Str) and kind.choices:
+        return f"add `{name}:` with one of {', '.join(kind.choices)}"
     return f"add `{name}:` to this {schema.what}"
 
 

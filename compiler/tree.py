@@ -113,6 +113,10 @@ class Map(Node):
 _TYPE_NAMES = {str: "string", int: "integer", float: "number", bool: "boolean", type(None): "null"}
 
 
+def article(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
 def describe(node: Node) -> str:
     """What a node is, with its text where that helps: `the string 'yes'`, `a list`."""
     if isinstance(node, Map):

@@ -15,8 +15,8 @@ AWS_REGIONS = (
     "us-gov-west-1", "us-west-1", "us-west-2",
 )
 
-# IAM condition operators; each may take `IfExists` (except Null) and a
-# `ForAnyValue:` / `ForAllValues:` set prefix.
+# IAM condition operators; each but Null (which tests whether a key is present
+# at all) may take `IfExists` and a `ForAnyValue:` / `ForAllValues:` set prefix.
 CONDITION_OPERATORS = (
     "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
     "StringLike", "StringNotLike",
@@ -47,7 +47,7 @@ def split_operator(op: str) -> tuple[str | None, str, bool] | None:
             return None
     if_exists = op.endswith("IfExists") and op != "IfExists"
     base = op[: -len("IfExists")] if if_exists else op
-    if base not in CONDITION_OPERATORS or (if_exists and base == "Null"):
+    if base not in CONDITION_OPERATORS or (base == "Null" and (if_exists or prefix)):
         return None
     return prefix, base, if_exists
 
@@ -56,8 +56,10 @@ def all_operator_forms() -> list[str]:
     """Every valid operator spelling, for suggestions."""
     forms = []
     for base in CONDITION_OPERATORS:
-        variants = [base] if base == "Null" else [base, base + "IfExists"]
-        for v in variants:
+        if base == "Null":
+            forms.append(base)
+            continue
+        for v in (base, base + "IfExists"):
             forms.append(v)
             forms.extend(f"{p}:{v}" for p in SET_PREFIXES)
     return forms
