@@ -25,10 +25,9 @@ class Text(Kind):
 
     def read(self, node, loc, r):
         if isinstance(node, Scalar) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-            r.diags.add("E207", f"{self.what} `{node.raw}` is read by YAML as the number {node.value!r}",
+            r.diags.add("E207", f"{self.what} `{node.raw}` is read by YAML as a number, not as text",
                         loc, label="a number, not text",
-                        notes=[f"as a number it is {node.value!r}" + (", which drops the leading zero"
-                                                                      if node.raw.lstrip("+-").startswith("0") else "")],
+                        notes=["as a number it loses its leading zero"] if node.raw.lstrip("+-").startswith("0") else [],
                         help=f"quote it: '{node.raw}'")
             return INVALID
         if not isinstance(node, Scalar) or not isinstance(node.value, str):

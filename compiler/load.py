@@ -33,6 +33,8 @@ MAX_DEPTH = 200
 _COUNT_CAP = MAX_EXPANDED_NODES * 10   # counting stops growing here: past the limit, by how much is moot
 
 T = "tag:yaml.org,2002:"
+# values of these keys are secrets: the loader marks them, and no rendering ever shows them
+SECRET_KEYS = frozenset({"default_password"})
 _PLAIN_TAGS = {T + "str", T + "int", T + "float", T + "bool", T + "null", T + "timestamp",
                T + "map", T + "seq", T + "merge"}
 
@@ -355,7 +357,10 @@ class _Builder:
                                        help="YAML keeps only one of the two; remove or rename one")
                 continue
             seen[key.value] = key
-            out.entries.append((key, self.build(value_node, depth + 1)))
+            value = self.build(value_node, depth + 1)
+            if key.value in SECRET_KEYS:
+                self.doc.secret_spans.append(value.span)
+            out.entries.append((key, value))
         # merged keys (<<) fill in what the mapping does not set itself
         for key, value in merged:
             if key.value not in seen:

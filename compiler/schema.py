@@ -297,7 +297,7 @@ class Reader:
                 helps = [did_you_mean(name, schema.fields)]
                 notes = [] if helps[0] else [f"a {schema.what} has: {', '.join(sorted(schema.fields))}"]
                 self.diags.add("E201", f"unknown key `{name}` in {schema.describe(loc)}", loc.child(name).as_key(),
-                               label=f"not a field of {schema.what}", help=helps, notes=notes)
+                               label="unknown key", help=helps, notes=notes)
                 continue
             rec.present.add(name)
             if node_is_null(value) and not f.required:

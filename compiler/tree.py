@@ -149,6 +149,7 @@ class Document:
     file: str              # relative to the project folder, with forward slashes
     text: str
     root: Node | None
+    secret_spans: list[Span] = field(default_factory=list)   # values never to be shown (default_password)
 
     @property
     def lines(self) -> list[str]:
@@ -165,13 +166,20 @@ class Locator:
         self.documents[doc.file] = doc
 
     def source_line(self, file: str, line: int) -> str | None:
+        """The text of one line, for rendering; secret values are masked."""
         doc = self.documents.get(file)
         if doc is None:
             return None
         lines = doc.lines
-        if 1 <= line <= len(lines):
-            return lines[line - 1]
-        return None
+        if not 1 <= line <= len(lines):
+            return None
+        text = lines[line - 1]
+        for sp in doc.secret_spans:
+            if sp.line <= line <= sp.end_line:
+                start = sp.col - 1 if sp.line == line else 0
+                end = sp.end_col - 1 if sp.end_line == line else len(text)
+                text = text[:start] + "********" + text[end:]
+        return text
 
     def span(self, loc: Loc) -> Span | None:
         doc = self.documents.get(loc.file)

@@ -1,0 +1,87 @@
+"""Property: whatever a project's files hold, iamc answers with diagnostics, never a traceback."""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from iamc.diagnostics import Severity
+from iamc.driver import check
+from iamc.render import FORMATS, render
+
+from golden import GOLDEN, ROOT
+
+SOURCES = [ROOT / "example", GOLDEN / "paco_reference" / "project", GOLDEN / "every_condition_operator" / "project"]
+
+TRICKY = ["yes", "0123", "012345678901", "[1, 2]", "{a: b}", "~", "", "&x a", "*x", "!Ref x", "<<: *x",
+          "paco.ref accounts.nope", "paco.ref accounts.master.id", "paco.ref netenv.a.b", "paco.ref",
+          "all", ",,", "dev,,prod", "'unterminated", '"\\x"', "\t", "-", "- a", ": :", "%YAML 1.1",
+          "---", "...", "9" * 30, "1e400", ".nan", "\u00e9\u4e2d", "${aws:username}", "a" * 100,
+          "Administrator", "CustomPolicy", "true", "null", "[", "]", "{", "}", "#", "|", ">"]
+
+
+def _files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.yaml"))
+
+
+mutation = st.one_of(
+    st.tuples(st.just("value"), st.integers(0, 10_000), st.sampled_from(TRICKY)),
+    st.tuples(st.just("delete"), st.integers(0, 10_000), st.none()),
+    st.tuples(st.just("duplicate"), st.integers(0, 10_000), st.none()),
+    st.tuples(st.just("indent"), st.integers(0, 10_000), st.sampled_from(["  ", "\t", "    "])),
+    st.tuples(st.just("dedent"), st.integers(0, 10_000), st.none()),
+    st.tuples(st.just("insert"), st.integers(0, 10_000), st.text(max_size=12)),
+    st.tuples(st.just("bytes"), st.integers(0, 10_000), st.binary(min_size=1, max_size=4)),
+    st.tuples(st.just("truncate"), st.integers(0, 10_000), st.none()),
+)
+
+
+def mutate(path: Path, op: str, where: int, arg) -> None:
+    data = path.read_bytes()
+    if op == "bytes":
+        pos = where % (len(data) + 1)
+        path.write_bytes(data[:pos] + arg + data[pos:])
+        return
+    if op == "truncate":
+        path.write_bytes(data[: where % (len(data) + 1)])
+        return
+    lines = data.decode("utf-8", "surrogateescape").split("\n")
+    i = where % len(lines)
+    line = lines[i]
+    if op == "value":
+        key, sep, _ = line.partition(": ")
+        lines[i] = f"{key}: {arg}" if sep else f"{line} {arg}"
+    elif op == "delete":
+        del lines[i]
+    elif op == "duplicate":
+        lines.insert(i, line)
+    elif op == "indent":
+        lines[i] = arg + line
+    elif op == "dedent":
+        lines[i] = line[2:]
+    elif op == "insert":
+        pos = where % (len(line) + 1)
+        lines[i] = line[:pos] + arg + line[pos:]
+    path.write_bytes("\n".join(lines).encode("utf-8", "surrogateescape"))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(source=st.sampled_from(SOURCES), picks=st.lists(st.tuples(st.integers(0, 100), mutation), min_size=1, max_size=4))
+def test_validate_never_raises(source, picks):
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp) / "p"
+        shutil.copytree(source, project)
+        files = _files(project)
+        for which, (op, where, arg) in picks:
+            mutate(files[which % len(files)], op, where, arg)
+        result = check(str(project))
+        placed = result.placed()
+        errors = [p for p in placed if p.diagnostic.severity is Severity.ERROR]
+        # every outcome is a clean project or errors that say why
+        assert result.ok == (not errors)
+        if result.ok:
+            assert result.resolved is not None
+        for fmt in FORMATS:
+            render(placed, fmt, result.locator, "p")
