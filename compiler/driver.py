@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostic, Placed, place
@@ -34,6 +35,18 @@ class Result:
 
 def check(root: str) -> Result:
     """Load, lower and resolve the project at `root`: everything `iamc validate` does."""
+    # The stages build many small objects and no reference cycles worth collecting;
+    # the cyclic collector would rescan them all, again and again, as they grow.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _check(root)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _check(root: str) -> Result:
     # 1. load: files to located trees; positions are known from here on
     sources, diags = load(root)
     result = Result(root, Locator({d.file: d for d in sources.documents()}), list(diags), sources)

@@ -85,3 +85,49 @@ def test_validate_never_raises(source, picks):
             assert result.resolved is not None
         for fmt in FORMATS:
             render(placed, fmt, result.locator, "p")
+
+
+def _tree(node):
+    """A comparable dump of a located tree."""
+    from iamc.tree import Map, Seq
+    if isinstance(node, Map):
+        return ("map", node.span, tuple((_tree(k), _tree(v)) for k, v in node.entries))
+    if isinstance(node, Seq):
+        return ("seq", node.span, tuple(_tree(i) for i in node.items))
+    if node is None:
+        return None
+    return ("scalar", node.span, node.value if node.value == node.value else "nan", node.raw, str(node.tag), node.style)
+
+
+def _build(text: str, parse_events, plain_only: bool = False):
+    from iamc.diagnostics import Diagnostics
+    from iamc.load import _Builder
+    from iamc.tree import Document
+    diags = Diagnostics()
+    doc = Document("f.yaml", text, None)
+    try:
+        root = _Builder(doc, diags, plain_only).build(parse_events(text))
+    except Exception as e:  # noqa: BLE001 - a syntax error, or an alias without anchor
+        return ("refused", type(e).__name__)
+    return ("read", _tree(root), tuple((d.code, d.span) for d in diags), tuple(doc.secret_spans))
+
+
+@settings(max_examples=int(__import__("os").environ.get("IAMC_FUZZ", 1000)), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(source=st.sampled_from([f for s in SOURCES for f in _files(s)]),
+       picks=st.lists(mutation, min_size=0, max_size=3))
+def test_libyaml_reads_what_ruamel_reads(source, picks):
+    """Where libyaml accepts a file, iamc's tree from it is exactly the tree from ruamel's parser."""
+    from iamc.load import _libyaml_events, _parsers, _reference_events
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "f.yaml"
+        shutil.copy(source, path)
+        for op, where, arg in picks:
+            mutate(path, op, where, arg)
+        text = path.read_bytes().decode("utf-8", "replace")
+    if _libyaml_events not in _parsers(text):
+        return   # iamc reads this file with ruamel alone
+    fast = _build(text, _libyaml_events, plain_only=True)
+    if fast[0] == "refused":
+        return   # iamc then reads the file with ruamel alone
+    assert _build(text, _reference_events) == fast
