@@ -21,7 +21,7 @@ import networkx as nx
 
 from . import names, vocabulary
 from .diagnostics import Diagnostics, Label
-from .ir import (AccessKeys, Account, AccountList, Administrator, CodeBuild, CodeCommit, Condition, CustomPolicy,
+from .ir import (AccessKeys, Account, AccountList, Administrator, CodeBuild, CodeCommit, CustomPolicy,
                  DeploymentPipelines, ExternalResource, Permission, Policy, Project, Ref, Statement,
                  SystemsManagerSession, Target, User)
 from .schema import did_you_mean
@@ -342,8 +342,8 @@ class _Resolver:
         if ext is None:
             self.diags.add("E305", f"`{ref.dotted}` points into a Paco network environment, which iamc does not read",
                            ref.loc, label="unresolved",
-                           help=[f"add it to iamc.yaml under `external_resources:` with the facts iamc needs, "
-                                 f"or write the resource's ARN here in place of the reference"])
+                           help=["add it to iamc.yaml under `external_resources:` with the facts iamc needs, "
+                                 "or write the resource's ARN here in place of the reference"])
             return None
         self.used_externals.add(ext.ref.strip())
         return ext

@@ -101,7 +101,7 @@ def _tree(node):
 
 def _build(text: str, parse_events, plain_only: bool = False):
     from iamc.diagnostics import Diagnostics
-    from iamc.load import _Builder
+    from iamc.compose import _Builder
     from iamc.tree import Document
     diags = Diagnostics()
     doc = Document("f.yaml", text, None)
@@ -118,7 +118,7 @@ def _build(text: str, parse_events, plain_only: bool = False):
        picks=st.lists(mutation, min_size=0, max_size=3))
 def test_libyaml_reads_what_ruamel_reads(source, picks):
     """Where libyaml accepts a file, iamc's tree from it is exactly the tree from ruamel's parser."""
-    from iamc.load import _libyaml_events, _parsers, _reference_events
+    from iamc.compose import _libyaml_events, _parsers, _reference_events
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "f.yaml"
         shutil.copy(source, path)

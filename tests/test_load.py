@@ -3,7 +3,8 @@
 import tracemalloc
 
 from iamc.diagnostics import Diagnostics
-from iamc.load import MAX_FILE_BYTES, parse
+from iamc.compose import parse
+from iamc.load import MAX_FILE_BYTES
 from iamc.tree import Document, Loc, Locator, Map, Scalar
 
 from projects import codes, run
