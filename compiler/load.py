@@ -114,13 +114,15 @@ def load_file(root: str, rel: str, diags: Diagnostics) -> Document | None:
         return None
     text = _decode(rel, data, diags)
     if text is None:
-        # kept, so the diagnostic can show the offending line
-        return Document(rel, data.decode("utf-8", "replace"), None)
+        # kept, so the diagnostic can show the offending line (not for UTF-16/32: it would be noise)
+        shown = "" if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else data.decode("utf-8", "replace")
+        return Document(rel, shown, None)
     doc = Document(rel, text, None)
     root_node = parse(doc, diags)
     if root_node is None:
         if not diags.has_errors_in(rel):
-            diags.add("E103", f"{rel} is empty", loc, help="a Paco file holds one YAML mapping")
+            diags.add_at_span("E103", f"{rel} is empty", rel, Span(1, 1, 1, 2),
+                              help="a Paco file holds one YAML mapping")
         return doc
     doc.root = root_node
     return doc
@@ -130,7 +132,7 @@ def _decode(rel: str, data: bytes, diags: Diagnostics) -> str | None:
     for bom, name in ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
                       (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")):
         if data.startswith(bom):
-            diags.add("E104", f"{rel} is {name} text", Loc(rel), help="save the file as UTF-8")
+            diags.add_at_span("E104", f"{rel} is {name} text", rel, Span(1, 1, 1, 2), help="save the file as UTF-8")
             return None
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]

@@ -79,15 +79,14 @@ def render_full(p: Placed, locator: Locator, root: str, colour: bool) -> str:
     width = max([len(str(s[1].line)) for s in snippets] + [1])
     gutter = " " * (width + 1) + "|"
     blue = (lambda s: f"{_BLUE}{s}{_RESET}") if colour else (lambda s: s)
-    if snippets:
-        lines.append(blue(gutter))
+    body: list[str] = []
     for i, (file, span, text, mark) in enumerate(snippets):
-        if i > 0 and file != p.file:
-            lines.append(" " * width + blue("::: ") + f"{display_path(root, file)}:{span.line}:{span.col}")
         source = locator.source_line(file, span.line) if file else None
         if source is None:
             continue
-        lines.append(blue(f"{span.line:>{width}} |") + (" " + source if source else ""))
+        if i > 0 and file != p.file:
+            body.append(" " * width + blue("::: ") + f"{display_path(root, file)}:{span.line}:{span.col}")
+        body.append(blue(f"{span.line:>{width}} |") + (" " + source if source else ""))
         start = span.col - 1
         if span.end_line == span.line:
             length = max(span.end_col - span.col, 1)
@@ -97,9 +96,9 @@ def render_full(p: Placed, locator: Locator, root: str, colour: bool) -> str:
         underline = mark * length
         if colour:
             underline = f"{_COLOURS[d.severity] if mark == '^' else _BLUE}{underline}{_RESET}"
-        lines.append(blue(gutter) + " " + pad + underline + (" " + text if text else ""))
-    if snippets:
-        lines.append(blue(gutter))
+        body.append(blue(gutter) + " " + pad + underline + (" " + text if text else ""))
+    if body:
+        lines += [blue(gutter), *body, blue(gutter)]
     for note in d.notes:
         lines.append(" " * (width + 1) + blue("= ") + f"note: {note}")
     for h in d.help:
