@@ -70,9 +70,6 @@ class Resolved:
     access: Mapping[str, Mapping[str, tuple[Grant, ...]]]   # user key -> account name -> grants
     stacks: tuple[Stack, ...]        # in deployment order
 
-    def user(self, key: str) -> User:
-        return next(u for u in self.project.users if u.key == key)
-
 
 def resolve(project: Project) -> tuple[Resolved | None, Diagnostics]:
     r = _Resolver(project)
@@ -198,6 +195,9 @@ class _Resolver:
         for name in whitelist:
             self.graph.add_edge(node, ("account", name), kind="whitelist", loc=user.account_whitelist.loc)
         delegates = uses_delegates(user, master)
+        if delegates and user.enabled and not user.account_whitelist.all and not user.account_whitelist.entries:
+            self.diags.add("W302", f"user `{user.key}` has no account_whitelist, so it may enter no account",
+                           user.loc.as_key(), help="add `account_whitelist: all` or a comma list of account names")
         grants: dict[str, list[Grant]] = {name: [] for name in whitelist} if delegates else {}
         if not delegates and home is not None:
             grants[home] = []

@@ -70,3 +70,21 @@ def test_readme_commands_are_the_ones_ci_runs():
     assert "iamc validate example" in readme and "iamc validate example" in ci
     assert "python -m pytest -q" in readme and "python -m pytest -q" in ci
     assert Path(ROOT / "example" / "project.yaml").is_file()
+
+
+def test_the_shared_reference_project_validates():
+    """DESIGN's "done when": `iamc validate ../shared/reference/paco/project` exits 0."""
+    import filecmp
+
+    import pytest
+    shared = ROOT.parent / "shared" / "reference" / "paco" / "project"
+    if not shared.is_dir():
+        pytest.skip("shared/ is not beside this checkout")
+    code, _, err = run_cli(["validate", str(shared)], ROOT)
+    assert code == 0, err
+    # the golden copy is that project, unchanged
+    golden = ROOT / "golden" / "paco_reference" / "project"
+    cmp = filecmp.dircmp(shared, golden)
+    assert not (cmp.left_only or cmp.right_only or cmp.diff_files)
+    for sub in cmp.subdirs.values():
+        assert not (sub.left_only or sub.right_only or sub.diff_files)

@@ -4,6 +4,7 @@ from iamc.driver import check
 from iamc.ir import Project, Settings
 from iamc.resolve import Stack, _Resolver
 
+from golden import GOLDEN
 from projects import codes, run, users_yaml
 
 def user(key: str, whitelist: str, perms: str = "", extra: str = "") -> str:
@@ -20,12 +21,8 @@ def grants(result, key):
     return {acct: [(g.permission.key, g.scope) for g in gs] for acct, gs in result.resolved.access[key].items()}
 
 
-def test_reference_project_access_matrix(tmp_path):
-    import shutil
-    from pathlib import Path
-    src = Path(__file__).resolve().parents[2] / "shared" / "reference" / "paco" / "project"
-    shutil.copytree(src, tmp_path / "p")
-    result = check(str(tmp_path / "p"))
+def test_reference_project_access_matrix():
+    result = check(str(GOLDEN / "paco_reference" / "project"))
     assert result.ok
     assert grants(result, "alice") == {a: [("administrator", "delegate")] for a in ("dev", "master", "prod", "test")}
     assert grants(result, "bob") == {"dev": [("readonly", "delegate")], "test": [("custom", "delegate")]}
