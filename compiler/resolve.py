@@ -71,6 +71,14 @@ class Resolved:
     stacks: tuple[Stack, ...]        # in deployment order
 
 
+_RESOURCE_WORDS = {"repository": "repository", "codebuild": "CodeBuild project", "pipeline": "pipeline",
+                   "resource_group": "resource group"}
+
+
+def _found(resource: Resource | None) -> list[Resource]:
+    return [resource] if resource is not None else []
+
+
 def resolve(project: Project) -> tuple[Resolved | None, Diagnostics]:
     r = _Resolver(project)
     r.run()
@@ -270,32 +278,11 @@ class _Resolver:
             if isinstance(perm, CustomPolicy):
                 perm = dataclasses.replace(perm, policies=tuple(self.policy(p) for p in perm.policies))
             grants = [Grant(perm, a, "delegate") for a in listed or ()]
-        elif isinstance(perm, CodeCommit):
+        elif isinstance(perm, (CodeCommit, CodeBuild, DeploymentPipelines, SystemsManagerSession)):
             by_account: dict[str, list[Resource]] = {}
-            for rg in perm.repositories:
-                res = self.repository(rg, repositories)
-                if res is not None and inside(res.account, rg.codecommit.loc, f"repository `{res.name}`"):
-                    by_account.setdefault(res.account, []).append(res)
-            grants = [Grant(perm, a, "delegate", tuple(rs)) for a, rs in sorted(by_account.items())]
-        elif isinstance(perm, CodeBuild):
-            by_account = {}
-            for g in perm.resources:
-                res = self.arn_target(g.codebuild, "codebuild", externals, g)
-                if res is not None and inside(res.account, g.codebuild.loc, f"CodeBuild project `{res.name}`"):
-                    by_account.setdefault(res.account, []).append(res)
-            grants = [Grant(perm, a, "delegate", tuple(rs)) for a, rs in sorted(by_account.items())]
-        elif isinstance(perm, DeploymentPipelines):
-            by_account = {}
-            for g in perm.resources:
-                res = self.arn_target(g.pipeline, "codepipeline", externals, g)
-                if res is not None and inside(res.account, g.pipeline.loc, f"pipeline `{res.name}`"):
-                    by_account.setdefault(res.account, []).append(res)
-            grants = [Grant(perm, a, "delegate", tuple(rs)) for a, rs in sorted(by_account.items())]
-        elif isinstance(perm, SystemsManagerSession):
-            by_account = {}
-            for t in perm.resources:
-                for res in self.resource_group(t, externals, listed):
-                    if inside(res.account, t.loc, f"resource group `{res.name}`"):
+            for loc, reached in self.resources_of(perm, repositories, externals, listed):
+                for res in reached:
+                    if inside(res.account, loc, f"{_RESOURCE_WORDS[res.kind]} `{res.name}`"):
                         by_account.setdefault(res.account, []).append(res)
             grants = [Grant(perm, a, "delegate", tuple(rs)) for a, rs in sorted(by_account.items())]
         elif isinstance(perm, AccessKeys):
@@ -305,6 +292,21 @@ class _Resolver:
             self.diags.add("W302", f"permission `{perm.key}` grants nothing", perm.loc.as_key(),
                            help="it names no resource that iamc could place in an account")
         return perm, grants
+
+    def resources_of(self, perm, repositories, externals, listed):
+        """Each entry of a resource-based permission: where it is written, and the resources it reaches."""
+        if isinstance(perm, CodeCommit):
+            for rg in perm.repositories:
+                yield rg.codecommit.loc, _found(self.repository(rg, repositories))
+        elif isinstance(perm, CodeBuild):
+            for g in perm.resources:
+                yield g.codebuild.loc, _found(self.arn_target(g.codebuild, "codebuild", externals, g))
+        elif isinstance(perm, DeploymentPipelines):
+            for g in perm.resources:
+                yield g.pipeline.loc, _found(self.arn_target(g.pipeline, "codepipeline", externals, g))
+        else:
+            for t in perm.resources:
+                yield t.loc, self.resource_group(t, externals, listed)
 
     def repository(self, rg, repositories) -> Resource | None:
         ref = rg.codecommit
