@@ -38,31 +38,62 @@ def make_project(root: Path, users: int, accounts: int, seed: int = 7) -> None:
         master = "is_master: true\n" if name == "master" else ""
         (root / "accounts" / f"{name}.yaml").write_text(
             f"{master}name: {name}\ntitle: Account {i}\naccount_type: AWS\naccount_id: '{100000000000 + i}'\n"
-            f"region: us-west-2\nroot_email: {name}@bench.example\n")
+            f"region: us-west-2\nroot_email: {name}@bench.example\n"
+        )
     (root / "resource" / "codecommit.yaml").write_text(
-        "apps:\n" + "".join(f"  repo{i}:\n    enabled: true\n    account: paco.ref accounts.{names[i % accounts]}\n"
-                            f"    repository_name: repo-{i}\n" for i in range(20)))
+        "apps:\n"
+        + "".join(
+            f"  repo{i}:\n    enabled: true\n    account: paco.ref accounts.{names[i % accounts]}\n"
+            f"    repository_name: repo-{i}\n"
+            for i in range(20)
+        )
+    )
     out = ["users:"]
     for u in range(users):
         wl = sorted(rnd.sample(names, k=min(accounts, rnd.randint(1, 8))))
-        out += [f"  user{u:04d}:", "    enabled: true", "    account: paco.ref accounts.master",
-                f"    username: user{u:04d}@bench.example", f"    description: 'Bench user {u}'",
-                "    console_access_enabled: true", "    programmatic_access:", "      enabled: true",
-                "      access_key_1_version: 1", "      access_key_2_version: 0",
-                f"    account_whitelist: {','.join(wl)}", "    permissions:",
-                "      admin:", "        type: Administrator", f"        accounts: {wl[0]}",
-                "      readonly:", "        type: Administrator", "        read_only: true", "        accounts: all",
-                "      custom:", "        type: CustomPolicy", f"        accounts: {wl[-1]}",
-                "        managed_policies: [AmazonGlacierReadOnlyAccess]", "        policies:",
-                "          - name: Logs", "            statement:", "              - effect: Allow",
-                "                action: [logs:Describe*, logs:Get*, logs:List*]",
-                "                resource: ['*']", "                condition:", "                  Bool:",
-                "                    aws:SecureTransport: true"]
+        out += [
+            f"  user{u:04d}:",
+            "    enabled: true",
+            "    account: paco.ref accounts.master",
+            f"    username: user{u:04d}@bench.example",
+            f"    description: 'Bench user {u}'",
+            "    console_access_enabled: true",
+            "    programmatic_access:",
+            "      enabled: true",
+            "      access_key_1_version: 1",
+            "      access_key_2_version: 0",
+            f"    account_whitelist: {','.join(wl)}",
+            "    permissions:",
+            "      admin:",
+            "        type: Administrator",
+            f"        accounts: {wl[0]}",
+            "      readonly:",
+            "        type: Administrator",
+            "        read_only: true",
+            "        accounts: all",
+            "      custom:",
+            "        type: CustomPolicy",
+            f"        accounts: {wl[-1]}",
+            "        managed_policies: [AmazonGlacierReadOnlyAccess]",
+            "        policies:",
+            "          - name: Logs",
+            "            statement:",
+            "              - effect: Allow",
+            "                action: [logs:Describe*, logs:Get*, logs:List*]",
+            "                resource: ['*']",
+            "                condition:",
+            "                  Bool:",
+            "                    aws:SecureTransport: true",
+        ]
         repo = rnd.randrange(20)
         if names[repo % accounts] in wl:
-            out += ["      code:", "        type: CodeCommit", "        repositories:",
-                    f"          - codecommit: paco.ref resource.codecommit.apps.repo{repo}",
-                    "            permission: ReadOnly"]
+            out += [
+                "      code:",
+                "        type: CodeCommit",
+                "        repositories:",
+                f"          - codecommit: paco.ref resource.codecommit.apps.repo{repo}",
+                "            permission: ReadOnly",
+            ]
     (root / "resource" / "iam.yaml").write_text("\n".join(out) + "\n")
 
 
@@ -93,9 +124,12 @@ def bench(users: int, accounts: int) -> None:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         grants = sum(len(g) for acc in resolved.access.values() for g in acc.values())
-        print(f"{users:5d} users {accounts:3d} accounts {size / 1024:7.0f} KiB yaml | "
-              f"load {t_load * 1000:6.0f} ms  lower {t_lower * 1000:5.0f} ms  resolve {t_resolve * 1000:5.0f} ms | "
-              f"validate {t_all * 1000:6.0f} ms  peak {peak / 2**20:5.1f} MiB | {len(resolved.stacks)} stacks, {grants} grants")
+        print(
+            f"{users:5d} users {accounts:3d} accounts {size / 1024:7.0f} KiB yaml | "
+            f"load {t_load * 1000:6.0f} ms  lower {t_lower * 1000:5.0f} ms  resolve {t_resolve * 1000:5.0f} ms | "
+            f"validate {t_all * 1000:6.0f} ms  peak {peak / 2**20:5.1f} MiB | "
+            f"{len(resolved.stacks)} stacks, {grants} grants"
+        )
 
 
 def bench_billion_laughs() -> None:
@@ -114,8 +148,10 @@ def bench_billion_laughs() -> None:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         codes = [d.code for d in result.diagnostics]
-        print(f"billion laughs (10^12 nodes if expanded): refused with {codes} in {elapsed * 1000:.0f} ms, "
-              f"peak {peak / 2**20:.1f} MiB")
+        print(
+            f"billion laughs (10^12 nodes if expanded): refused with {codes} in {elapsed * 1000:.0f} ms, "
+            f"peak {peak / 2**20:.1f} MiB"
+        )
 
 
 def main(argv: list[str]) -> None:

@@ -19,16 +19,26 @@ from .render import FORMATS, render, summary
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="iamc", description="Compile a Paco project's IAM users into per-account, MFA-protected access.")
+        prog="iamc", description="Compile a Paco project's IAM users into per-account, MFA-protected access."
+    )
     parser.add_argument("--version", action="version", version=f"iamc {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     validate = sub.add_parser("validate", help="check a Paco project and report every problem found")
-    validate.add_argument("project", nargs="?", default=".", metavar="PROJECT",
-                          help="the Paco project folder (default: the current folder)")
+    validate.add_argument(
+        "project",
+        nargs="?",
+        default=".",
+        metavar="PROJECT",
+        help="the Paco project folder (default: the current folder)",
+    )
     validate.add_argument("--format", choices=FORMATS, default="full", help="how to print diagnostics")
-    validate.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                          help="colour the human formats (auto: only on a terminal)")
+    validate.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the human formats (auto: only on a terminal)",
+    )
     return parser
 
 
@@ -61,7 +71,9 @@ def cmd_validate(args) -> int:
             sys.stderr.write(f"iamc: {found} found; nothing was compiled\n")
         else:
             p = result.project
-            stats = f"{len(p.users)} user{'s' if len(p.users) != 1 else ''}, " \
-                    f"{len(p.accounts)} account{'s' if len(p.accounts) != 1 else ''}"
+            stats = (
+                f"{len(p.users)} user{'s' if len(p.users) != 1 else ''}, "
+                f"{len(p.accounts)} account{'s' if len(p.accounts) != 1 else ''}"
+            )
             sys.stderr.write(f"iamc: project is valid ({stats})" + (f", with {found}" if found else "") + "\n")
     return 0 if result.ok else 1

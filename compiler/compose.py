@@ -37,8 +37,17 @@ MAX_DEPTH = 200
 T = "tag:yaml.org,2002:"
 # values of these keys are secrets: they are marked, and no rendering ever shows them
 SECRET_KEYS = frozenset({"default_password"})
-_PLAIN_TAGS = {T + "str", T + "int", T + "float", T + "bool", T + "null", T + "timestamp",
-               T + "map", T + "seq", T + "merge"}
+_PLAIN_TAGS = {
+    T + "str",
+    T + "int",
+    T + "float",
+    T + "bool",
+    T + "null",
+    T + "timestamp",
+    T + "map",
+    T + "seq",
+    T + "merge",
+}
 
 
 def parse(doc: Document, diags: Diagnostics) -> Node | None:
@@ -54,21 +63,29 @@ def parse(doc: Document, diags: Diagnostics) -> Node | None:
         trial = Diagnostics()
         doc.secret_spans.clear()
         try:
-            root = _Builder(doc, trial, plain_only=parse_events is not _reference_events).build(
-                parse_events(doc.text))
-        except Exception as e:   # noqa: BLE001 - any refusal of the fast parser goes to the reference one
+            root = _Builder(doc, trial, plain_only=parse_events is not _reference_events).build(parse_events(doc.text))
+        except Exception as e:  # noqa: BLE001 - any refusal of the fast parser goes to the reference one
             if parse_events is not _reference_events:
                 continue
             if isinstance(e, MarkedYAMLError):
                 _syntax_error(doc, e, diags)
             elif isinstance(e, ReaderError):
                 line, col = _offset_to_line_col(doc.text, e.position)
-                diags.add_at_span("E101", f"character {e.character!r} is not allowed in YAML", doc.file,
-                                  Span(line, col, line, col + 1), help="remove the control character")
+                diags.add_at_span(
+                    "E101",
+                    f"character {e.character!r} is not allowed in YAML",
+                    doc.file,
+                    Span(line, col, line, col + 1),
+                    help="remove the control character",
+                )
             elif isinstance(e, UndefinedAlias):
-                diags.add_at_span("E101", f"found undefined alias `*{e.event.anchor}`", doc.file,
-                                  _event_span(e.event),
-                                  help="define the anchor (`&name`) before the alias (`*name`) that uses it")
+                diags.add_at_span(
+                    "E101",
+                    f"found undefined alias `*{e.event.anchor}`",
+                    doc.file,
+                    _event_span(e.event),
+                    help="define the anchor (`&name`) before the alias (`*name`) that uses it",
+                )
             elif isinstance(e, YAMLError):
                 diags.add("E101", f"{doc.file} is not valid YAML: {e}", Loc(doc.file))
             else:
@@ -115,8 +132,12 @@ def _syntax_error(doc: Document, e: MarkedYAMLError, diags: Diagnostics) -> None
         diags.add("E101", f"invalid YAML: {problem}", Loc(doc.file), help=helps)
         return
     related = []
-    if e.context_mark is not None and e.problem_mark is not None and e.context and \
-            e.context_mark.line != e.problem_mark.line:
+    if (
+        e.context_mark is not None
+        and e.problem_mark is not None
+        and e.context
+        and e.context_mark.line != e.problem_mark.line
+    ):
         related.append(("started here: " + e.context.strip(), _mark_span(e.context_mark)))
     diags.add_at_span("E101", problem, doc.file, _mark_span(mark), help=helps, related_spans=related)
 
@@ -138,7 +159,7 @@ class _Frame:
 
     def __init__(self, node, anchor, flow):
         self.node, self.anchor, self.count, self.flow = node, anchor, 1, flow
-        self.key: Scalar | None | bool = None      # mappings: the key awaiting its value (False: skip it)
+        self.key: Scalar | None | bool = None  # mappings: the key awaiting its value (False: skip it)
         self.seen: dict[str, Scalar] = {}
         self.merged: list[tuple[Scalar, Node]] = []
 
@@ -176,7 +197,7 @@ class _Builder:
         self.resolve = _resolve_plain
         self.anchors: dict[str, tuple[Node, int]] = {}
         self.open_anchors: set[str] = set()
-        self.zero_width: dict[int, Scalar] = {}   # empty scalars, which parsers place differently
+        self.zero_width: dict[int, Scalar] = {}  # empty scalars, which parsers place differently
 
     def build(self, events) -> Node | None:
         stack: list[_Frame] = []
@@ -185,24 +206,33 @@ class _Builder:
         try:
             for ev in events:
                 kind = type(ev).__name__
-                if self.plain_only and (getattr(ev, "anchor", None) or getattr(ev, "tag", None)
-                                        or kind == "AliasEvent" or getattr(ev, "version", None)
-                                        or getattr(ev, "tags", None)):
+                if self.plain_only and (
+                    getattr(ev, "anchor", None)
+                    or getattr(ev, "tag", None)
+                    or kind == "AliasEvent"
+                    or getattr(ev, "version", None)
+                    or getattr(ev, "tags", None)
+                ):
                     raise _Fallback
                 if kind == "DocumentStartEvent":
                     documents += 1
                     if documents > 1:
-                        self.diags.add_at_span("E109", f"{self.doc.file} holds more than one YAML document",
-                                               self.doc.file, _mark_span(ev.start_mark),
-                                               help="a Paco file is one document: remove the `---` separator")
+                        self.diags.add_at_span(
+                            "E109",
+                            f"{self.doc.file} holds more than one YAML document",
+                            self.doc.file,
+                            _mark_span(ev.start_mark),
+                            help="a Paco file is one document: remove the `---` separator",
+                        )
                         raise _Abort
                     continue
                 if kind in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
                     continue
                 if kind in ("MappingStartEvent", "SequenceStartEvent"):
                     if len(stack) >= MAX_DEPTH:
-                        self.diags.add_at_span("E107", f"nesting deeper than {MAX_DEPTH} levels", self.doc.file,
-                                               _mark_span(ev.start_mark))
+                        self.diags.add_at_span(
+                            "E107", f"nesting deeper than {MAX_DEPTH} levels", self.doc.file, _mark_span(ev.start_mark)
+                        )
                         raise _Abort
                     is_map = kind == "MappingStartEvent"
                     self.check_tag(ev, T + ("map" if is_map else "seq"))
@@ -215,23 +245,31 @@ class _Builder:
                 if kind in ("MappingEndEvent", "SequenceEndEvent"):
                     frame = stack.pop()
                     node = frame.node
-                    last = node.entries[-1][1] if isinstance(node, Map) and node.entries else \
-                        node.items[-1] if isinstance(node, Seq) and node.items else None
+                    last = (
+                        node.entries[-1][1]
+                        if isinstance(node, Map) and node.entries
+                        else node.items[-1]
+                        if isinstance(node, Seq) and node.items
+                        else None
+                    )
                     if frame.flow or last is None:
                         end = (ev.end_mark.line + 1, ev.end_mark.column + 1)
-                    else:   # a block collection ends with its last value (parsers disagree on where else)
+                    else:  # a block collection ends with its last value (parsers disagree on where else)
                         end = (last.span.end_line, last.span.end_col)
                     node.span = Span(node.span.line, node.span.col, *end)
                     if isinstance(node, Map):
-                        for key, value in frame.merged:   # `<<` fills in what the mapping does not set
+                        for key, value in frame.merged:  # `<<` fills in what the mapping does not set
                             if key.value not in frame.seen:
                                 frame.seen[key.value] = key
                                 node.entries.append((key, value))
                     if frame.count > MAX_EXPANDED_NODES:
                         self.diags.add_at_span(
-                            "E106", f"anchors and aliases expand this to {frame.count:,} nodes "
-                            f"(limit {MAX_EXPANDED_NODES:,})", self.doc.file, node.span,
-                            help="write the values out instead of aliasing them repeatedly")
+                            "E106",
+                            f"anchors and aliases expand this to {frame.count:,} nodes (limit {MAX_EXPANDED_NODES:,})",
+                            self.doc.file,
+                            node.span,
+                            help="write the values out instead of aliasing them repeatedly",
+                        )
                         raise _Abort
                     if frame.anchor:
                         self.open_anchors.discard(frame.anchor)
@@ -239,9 +277,13 @@ class _Builder:
                     value, count = node, frame.count
                 elif kind == "AliasEvent":
                     if ev.anchor in self.open_anchors:
-                        self.diags.add_at_span("E106", "this alias refers to the node that contains it",
-                                               self.doc.file, _event_span(ev),
-                                               help="a Paco file cannot hold a recursive structure")
+                        self.diags.add_at_span(
+                            "E106",
+                            "this alias refers to the node that contains it",
+                            self.doc.file,
+                            _event_span(ev),
+                            help="a Paco file cannot hold a recursive structure",
+                        )
                         raise _Abort
                     if ev.anchor not in self.anchors:
                         raise UndefinedAlias(ev)
@@ -264,7 +306,7 @@ class _Builder:
         if isinstance(node, Seq):
             node.items.append(value)
             return
-        if frame.key is None:   # this is a key
+        if frame.key is None:  # this is a key
             frame.key = self.key(value)
             return
         key, frame.key = frame.key, None
@@ -278,9 +320,15 @@ class _Builder:
             return
         if key.value in frame.seen:
             first = frame.seen[key.value]
-            self.diags.add_at_span("E102", f"duplicate key `{key.value}`", self.doc.file, key.span,
-                                   label="second definition", related_spans=[("first defined here", first.span)],
-                                   help="YAML keeps only one of the two; remove or rename one")
+            self.diags.add_at_span(
+                "E102",
+                f"duplicate key `{key.value}`",
+                self.doc.file,
+                key.span,
+                label="second definition",
+                related_spans=[("first defined here", first.span)],
+                help="YAML keeps only one of the two; remove or rename one",
+            )
             return
         frame.seen[key.value] = key
         if key.value in SECRET_KEYS:
@@ -289,8 +337,9 @@ class _Builder:
 
     def key(self, node: Node) -> Scalar | bool:
         if not isinstance(node, Scalar):
-            self.diags.add_at_span("E111", f"a mapping key must be a plain string, not {article(kind_of(node))}",
-                                   self.doc.file, node.span)
+            self.diags.add_at_span(
+                "E111", f"a mapping key must be a plain string, not {article(kind_of(node))}", self.doc.file, node.span
+            )
             return False
         if node.tag == T + "merge":
             return node
@@ -298,8 +347,13 @@ class _Builder:
             # `Null:` (the IAM condition operator) and `True:` are names when they are keys
             return Scalar(node.span, node.raw, node.raw, T + "str", node.style)
         if not isinstance(node.value, str):
-            self.diags.add_at_span("E111", f"key `{node.raw}` is read as {article(node.type_name)}, not a string",
-                                   self.doc.file, node.span, help=f"quote it: '{node.raw}'")
+            self.diags.add_at_span(
+                "E111",
+                f"key `{node.raw}` is read as {article(node.type_name)}, not a string",
+                self.doc.file,
+                node.span,
+                help=f"quote it: '{node.raw}'",
+            )
             return False
         return node
 
@@ -316,8 +370,13 @@ class _Builder:
         tag = ev.tag
         if tag is None or tag == "!" or tag == expected or tag in _PLAIN_TAGS:
             return
-        self.diags.add_at_span("E108", f"YAML tag `{tag}` is not used in Paco files", self.doc.file,
-                               _event_span(ev), help="remove the tag; iamc reads plain YAML values")
+        self.diags.add_at_span(
+            "E108",
+            f"YAML tag `{tag}` is not used in Paco files",
+            self.doc.file,
+            _event_span(ev),
+            help="remove the tag; iamc reads plain YAML values",
+        )
 
     def scalar(self, ev) -> Scalar:
         raw = ev.value

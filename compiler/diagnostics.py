@@ -27,7 +27,7 @@ class Severity(enum.Enum):
 class Label:
     at: Loc
     text: str = ""
-    span: Span | None = None   # given directly only where no located tree exists (load errors)
+    span: Span | None = None  # given directly only where no located tree exists (load errors)
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Diagnostic:
     related: tuple[Label, ...] = ()
     notes: tuple[str, ...] = ()
     help: tuple[str, ...] = ()
-    span: Span | None = None   # see Label.span
+    span: Span | None = None  # see Label.span
 
     def __post_init__(self) -> None:
         if self.code not in CODES:
@@ -57,23 +57,49 @@ class Diagnostics:
     def __init__(self) -> None:
         self.items: list[Diagnostic] = []
 
-    def add(self, code: str, message: str, at: Loc | None = None, *, label: str = "",
-            related: tuple[Label, ...] | list[Label] = (), notes: tuple[str, ...] | list[str] = (),
-            help: tuple[str, ...] | list[str] | str = (), span: Span | None = None) -> Diagnostic:
+    def add(
+        self,
+        code: str,
+        message: str,
+        at: Loc | None = None,
+        *,
+        label: str = "",
+        related: tuple[Label, ...] | list[Label] = (),
+        notes: tuple[str, ...] | list[str] = (),
+        help: tuple[str, ...] | list[str] | str = (),
+        span: Span | None = None,
+    ) -> Diagnostic:
         if isinstance(help, str):
             help = (help,)
-        d = Diagnostic(code, CODES[code].severity_value(Severity), message, at, label,
-                       tuple(related), tuple(notes), tuple(h for h in help if h), span)
+        d = Diagnostic(
+            code,
+            CODES[code].severity_value(Severity),
+            message,
+            at,
+            label,
+            tuple(related),
+            tuple(notes),
+            tuple(h for h in help if h),
+            span,
+        )
         self.items.append(d)
         return d
 
-    def add_at_span(self, code: str, message: str, file: str, span: Span, *, label: str = "",
-                    related_spans: list[tuple[str, Span]] = (), help: tuple[str, ...] | list[str] | str = (),
-                    notes: tuple[str, ...] | list[str] = ()) -> Diagnostic:
+    def add_at_span(
+        self,
+        code: str,
+        message: str,
+        file: str,
+        span: Span,
+        *,
+        label: str = "",
+        related_spans: list[tuple[str, Span]] = (),
+        help: tuple[str, ...] | list[str] | str = (),
+        notes: tuple[str, ...] | list[str] = (),
+    ) -> Diagnostic:
         """For the loader, which reports before any located tree exists."""
         related = [Label(Loc(file), text, sp) for text, sp in related_spans]
-        return self.add(code, message, Loc(file), label=label, related=related, help=help,
-                        notes=notes, span=span)
+        return self.add(code, message, Loc(file), label=label, related=related, help=help, notes=notes, span=span)
 
     def has_errors_in(self, file: str) -> bool:
         return any(d.is_error and d.at is not None and d.at.file == file for d in self.items)

@@ -1,6 +1,6 @@
 """The driver: runs the stages in order and stops after one that reported errors.
 
-    check("project/") -> Result(diagnostics=[...], project=Project(...), resolved=Resolved(...))
+check("project/") -> Result(diagnostics=[...], project=Project(...), resolved=Resolved(...))
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ class Ref:
     text: str
     parts: tuple[str, ...]
     loc: Loc
-    offsets: tuple[tuple[int, int], ...] = ()   # where each part stands in `text`
+    offsets: tuple[tuple[int, int], ...] = ()  # where each part stands in `text`
 
     @property
     def root(self) -> str:
@@ -44,7 +44,7 @@ class AccountList:
     """`all`, or a comma list of account names as Paco writes it: `dev, staging,tools`."""
 
     all: bool
-    entries: tuple[tuple[str, int], ...]   # (account name, index of its comma item)
+    entries: tuple[tuple[str, int], ...]  # (account name, index of its comma item)
     loc: Loc
 
     @property
@@ -57,9 +57,9 @@ class AccountList:
 
 @dataclass(frozen=True)
 class Account:
-    name: str                       # the file name: accounts/<name>.yaml
+    name: str  # the file name: accounts/<name>.yaml
     title: str | None
-    display_name: str | None        # Paco's `name:` field
+    display_name: str | None  # Paco's `name:` field
     account_id: str
     region: str
     is_master: bool
@@ -72,8 +72,8 @@ class Account:
 
 @dataclass(frozen=True)
 class Condition:
-    operator: str                   # e.g. "ForAnyValue:StringLikeIfExists"
-    key: str                        # e.g. "aws:PrincipalTag/team"
+    operator: str  # e.g. "ForAnyValue:StringLikeIfExists"
+    key: str  # e.g. "aws:PrincipalTag/team"
     values: tuple[Union[str, int, float, bool, Ref], ...]
     loc: Loc
 
@@ -99,7 +99,7 @@ class Policy:
 
 @dataclass(frozen=True)
 class PermissionBase:
-    key: str                        # the key under `permissions:`
+    key: str  # the key under `permissions:`
     enabled: bool
     title: str | None
     loc: Loc
@@ -124,7 +124,7 @@ class CustomPolicy(PermissionBase):
 @dataclass(frozen=True)
 class RepositoryGrant:
     codecommit: Ref
-    permission: str | None          # ReadWrite | ReadOnly
+    permission: str | None  # ReadWrite | ReadOnly
     console_access_enabled: bool
     loc: Loc
 
@@ -161,7 +161,7 @@ class CodeBuild(PermissionBase):
 @dataclass(frozen=True)
 class PipelineGrant:
     pipeline: Target
-    permissions: tuple[str, ...]    # ReadOnly, RetryStages, ManualApproval
+    permissions: tuple[str, ...]  # ReadOnly, RetryStages, ManualApproval
     console_access_enabled: bool
     loc: Loc
 
@@ -185,10 +185,18 @@ class AccessKeys(PermissionBase):
     type = "AccessKeys"
 
 
-Permission = Union[Administrator, CustomPolicy, CodeCommit, CodeBuild, DeploymentPipelines,
-                   SystemsManagerSession, AccessKeys]
-PERMISSION_TYPES = ("Administrator", "CustomPolicy", "CodeCommit", "CodeBuild", "DeploymentPipelines",
-                    "SystemsManagerSession", "AccessKeys")
+Permission = Union[
+    Administrator, CustomPolicy, CodeCommit, CodeBuild, DeploymentPipelines, SystemsManagerSession, AccessKeys
+]
+PERMISSION_TYPES = (
+    "Administrator",
+    "CustomPolicy",
+    "CodeCommit",
+    "CodeBuild",
+    "DeploymentPipelines",
+    "SystemsManagerSession",
+    "AccessKeys",
+)
 
 
 @dataclass(frozen=True)
@@ -202,8 +210,8 @@ class ProgrammaticAccess:
 
 @dataclass(frozen=True)
 class User:
-    key: str                        # the key under `users:`; names derive from it
-    username: str                   # the IAM UserName
+    key: str  # the key under `users:`; names derive from it
+    username: str  # the IAM UserName
     enabled: bool
     account: Ref | None
     title: str | None
@@ -250,8 +258,8 @@ class Settings:
 
     organization: str | None = None
     users_stacks: int | None = None
-    account_colors: tuple[tuple[str, str, Loc], ...] = ()   # (account, rrggbb, loc)
-    user_pgp_keys: tuple[tuple[str, str, Loc], ...] = ()    # (user key, key, loc)
+    account_colors: tuple[tuple[str, str, Loc], ...] = ()  # (account, rrggbb, loc)
+    user_pgp_keys: tuple[tuple[str, str, Loc], ...] = ()  # (user key, key, loc)
     external_resources: tuple[ExternalResource, ...] = ()
     loc: Loc = field(default_factory=lambda: Loc("iamc.yaml"))
 

@@ -14,8 +14,22 @@ from __future__ import annotations
 from . import language as L
 from . import names, vocabulary
 from .diagnostics import Diagnostics, Label
-from .ir import (AccessKeys, Administrator, CodeBuild, CodeBuildGrant, CodeCommit, Condition, CustomPolicy,
-                 DeploymentPipelines, PipelineGrant, Policy, RepositoryGrant, Statement, SystemsManagerSession, Target)
+from .ir import (
+    AccessKeys,
+    Administrator,
+    CodeBuild,
+    CodeBuildGrant,
+    CodeCommit,
+    Condition,
+    CustomPolicy,
+    DeploymentPipelines,
+    PipelineGrant,
+    Policy,
+    RepositoryGrant,
+    Statement,
+    SystemsManagerSession,
+    Target,
+)
 from .refs import REF_PREFIX, field_account_list, field_ref, parse_ref
 from .schema import Record, did_you_mean, read
 from .tree import Item, Loc, Map, Scalar, Seq, comma_item_bounds, describe
@@ -54,33 +68,51 @@ def _permission(key: str, node, loc: Loc, diags: Diagnostics):
     common = dict(key=key, enabled=rec.get("enabled"), title=rec.get("title"), loc=loc)
     ptype = type_node.value
     if ptype == "Administrator":
-        return Administrator(**common, accounts=field_account_list(rec, "accounts", diags), read_only=rec.get("read_only"))
+        return Administrator(
+            **common, accounts=field_account_list(rec, "accounts", diags), read_only=rec.get("read_only")
+        )
     if ptype == "CustomPolicy":
         arns = []
         for arn, aloc in rec.get("managed_policy_arns") or []:
             if vocabulary.MANAGED_POLICY_ARN.fullmatch(arn):
                 arns.append(arn)
             else:
-                diags.add("E203", f"`{arn}` is not a managed policy ARN", aloc,
-                          help="write `arn:aws:iam::aws:policy/<name>` or `arn:aws:iam::<account id>:policy/<name>`")
+                diags.add(
+                    "E203",
+                    f"`{arn}` is not a managed policy ARN",
+                    aloc,
+                    help="write `arn:aws:iam::aws:policy/<name>` or `arn:aws:iam::<account id>:policy/<name>`",
+                )
         policies = tuple(p for p in (_policy(prec, diags) for _, prec in rec.get("policies") or []) if p)
         _check_policy_names(policies, diags)
-        return CustomPolicy(**common, accounts=field_account_list(rec, "accounts", diags),
-                            managed_policies=managed_policy_names(rec.get("managed_policies"), diags),
-                            managed_policy_arns=tuple(arns), policies=policies)
+        return CustomPolicy(
+            **common,
+            accounts=field_account_list(rec, "accounts", diags),
+            managed_policies=managed_policy_names(rec.get("managed_policies"), diags),
+            managed_policy_arns=tuple(arns),
+            policies=policies,
+        )
     if ptype == "CodeCommit":
         repos = []
         for rloc, rrec in rec.get("repositories") or []:
             text = rrec.get("codecommit")
             if text is not None and not text.startswith(REF_PREFIX):
-                diags.add("E203", f"expected `paco.ref resource.codecommit.<group>.<repository>`, found `{text}`",
-                          rrec.at("codecommit"), label="not a paco.ref")
+                diags.add(
+                    "E203",
+                    f"expected `paco.ref resource.codecommit.<group>.<repository>`, found `{text}`",
+                    rrec.at("codecommit"),
+                    label="not a paco.ref",
+                )
             ref = field_ref(rrec, "codecommit", diags)
             if ref is None:
                 continue
             if rrec.get("permission") is None and "permission" not in rrec.present:
-                diags.add("W302", "repository permission has no `permission:`, so it grants nothing on the repository",
-                          rloc, help="add `permission: ReadOnly` or `permission: ReadWrite`")
+                diags.add(
+                    "W302",
+                    "repository permission has no `permission:`, so it grants nothing on the repository",
+                    rloc,
+                    help="add `permission: ReadOnly` or `permission: ReadWrite`",
+                )
             repos.append(RepositoryGrant(ref, rrec.get("permission"), rrec.get("console_access_enabled"), rloc))
         return CodeCommit(**common, repositories=tuple(repos))
     if ptype == "CodeBuild":
@@ -97,14 +129,18 @@ def _permission(key: str, node, loc: Loc, diags: Diagnostics):
             perms = _pipeline_permissions(grec, diags)
             if target is not None and perms is not None:
                 grants.append(PipelineGrant(target, perms, grec.get("console_access_enabled"), gloc))
-        return DeploymentPipelines(**common, accounts=field_account_list(rec, "accounts", diags), resources=tuple(grants))
+        return DeploymentPipelines(
+            **common, accounts=field_account_list(rec, "accounts", diags), resources=tuple(grants)
+        )
     if ptype == "SystemsManagerSession":
         targets = []
         for text, tloc in rec.get("resources") or []:
             ref = parse_ref(text, tloc, diags) if text.startswith(REF_PREFIX) else None
             if ref is not None or not text.startswith(REF_PREFIX):
                 targets.append(Target(ref, text, tloc))
-        return SystemsManagerSession(**common, accounts=field_account_list(rec, "accounts", diags), resources=tuple(targets))
+        return SystemsManagerSession(
+            **common, accounts=field_account_list(rec, "accounts", diags), resources=tuple(targets)
+        )
     return AccessKeys(**common)
 
 
@@ -126,9 +162,13 @@ def _pipeline_permissions(rec: Record, diags: Diagnostics) -> tuple[str, ...] | 
     for i, (s, e) in enumerate(comma_item_bounds(value)):
         item = value[s:e]
         if item not in PIPELINE_PERMISSIONS:
-            diags.add("E203", f"`{item}` is not a pipeline permission" if item else "empty item in the list",
-                      loc.child(Item(i)), label=f"one of {', '.join(PIPELINE_PERMISSIONS)}",
-                      help=did_you_mean(item, PIPELINE_PERMISSIONS) if item else "remove the extra comma")
+            diags.add(
+                "E203",
+                f"`{item}` is not a pipeline permission" if item else "empty item in the list",
+                loc.child(Item(i)),
+                label=f"one of {', '.join(PIPELINE_PERMISSIONS)}",
+                help=did_you_mean(item, PIPELINE_PERMISSIONS) if item else "remove the extra comma",
+            )
             ok = False
         elif item not in out:
             out.append(item)
@@ -140,12 +180,20 @@ def _policy(rec: Record, diags: Diagnostics) -> Policy | None:
     if name is None:
         return None
     if not names.alnum(name):
-        diags.add("E203", f"policy name `{name}` has no letter or digit", rec.at("name"),
-                  help="the name becomes the policy's logical ID, `CustomPolicy<Name>`")
+        diags.add(
+            "E203",
+            f"policy name `{name}` has no letter or digit",
+            rec.at("name"),
+            help="the name becomes the policy's logical ID, `CustomPolicy<Name>`",
+        )
     statements = tuple(s for s in (_statement(srec, diags) for _, srec in rec.get("statement") or []) if s)
     if rec.has("statement") and not rec.get("statement"):
-        diags.add("E212", f"policy `{name}` has no statements", rec.at("statement"),
-                  help="IAM rejects a policy without a statement")
+        diags.add(
+            "E212",
+            f"policy `{name}` has no statements",
+            rec.at("statement"),
+            help="IAM rejects a policy without a statement",
+        )
     return Policy(name, statements, rec.loc)
 
 
@@ -155,9 +203,13 @@ def _check_policy_names(policies: tuple[Policy, ...], diags: Diagnostics) -> Non
         lid = names.custom_policy_logical_id(p.name)
         if lid in seen:
             first = seen[lid]
-            diags.add("E307", f"policies `{first.name}` and `{p.name}` would both be `{lid}`", p.loc.child("name"),
-                      related=[Label(first.loc.child("name"), "first policy")],
-                      help="give each policy of a permission a distinct name")
+            diags.add(
+                "E307",
+                f"policies `{first.name}` and `{p.name}` would both be `{lid}`",
+                p.loc.child("name"),
+                related=[Label(first.loc.child("name"), "first policy")],
+                help="give each policy of a permission a distinct name",
+            )
         else:
             seen[lid] = p
 
@@ -166,9 +218,13 @@ def _statement(rec: Record, diags: Diagnostics) -> Statement | None:
     loc = rec.loc
     for field in ("principal", "not_principal"):
         if rec.has(field):
-            diags.add("E212", f"`{field}` has no place in a user's or role's policy", rec.at(field).as_key(),
-                      label="not allowed here",
-                      help="identity policies apply to whoever holds them; IAM rejects a Principal in them")
+            diags.add(
+                "E212",
+                f"`{field}` has no place in a user's or role's policy",
+                rec.at(field).as_key(),
+                label="not allowed here",
+                help="identity policies apply to whoever holds them; IAM rejects a Principal in them",
+            )
     action = _strings(rec, "action")
     not_action = _strings(rec, "not_action")
     resource = _resource_values(rec, "resource", diags)
@@ -176,21 +232,40 @@ def _statement(rec: Record, diags: Diagnostics) -> Statement | None:
     for pair, what in ((("action", "not_action"), "an action"), (("resource", "not_resource"), "a resource")):
         given = [f for f in pair if rec.has(f)]
         if not given:
-            diags.add("E212", f"statement has no `{pair[0]}` or `{pair[1]}`", loc.as_key() if loc.path else loc,
-                      label=f"needs {what}", help=f"add `{pair[0]}:` with a list, e.g. `{pair[0]}: ['*']`"
-                      if pair[0] == "resource" else f"add `{pair[0]}:` with a list of `service:Action` names")
+            diags.add(
+                "E212",
+                f"statement has no `{pair[0]}` or `{pair[1]}`",
+                loc.as_key() if loc.path else loc,
+                label=f"needs {what}",
+                help=f"add `{pair[0]}:` with a list, e.g. `{pair[0]}: ['*']`"
+                if pair[0] == "resource"
+                else f"add `{pair[0]}:` with a list of `service:Action` names",
+            )
         elif len(given) == 2:
-            diags.add("E212", f"statement has both `{pair[0]}` and `{pair[1]}`", rec.at(pair[1]).as_key(),
-                      help=f"IAM accepts one of the two; keep `{pair[0]}` or `{pair[1]}`")
+            diags.add(
+                "E212",
+                f"statement has both `{pair[0]}` and `{pair[1]}`",
+                rec.at(pair[1]).as_key(),
+                help=f"IAM accepts one of the two; keep `{pair[0]}` or `{pair[1]}`",
+            )
     for field in ("action", "not_action"):
         for value, vloc in rec.get(field) or []:
             if not vocabulary.ACTION.fullmatch(value):
-                diags.add("E212", f"`{value}` is not an IAM action", vloc, label="expected `service:Action`",
-                          help="write actions as `service:Action`, e.g. `logs:GetLogEvents`, with `*` or `?` wildcards")
+                diags.add(
+                    "E212",
+                    f"`{value}` is not an IAM action",
+                    vloc,
+                    label="expected `service:Action`",
+                    help="write actions as `service:Action`, e.g. `logs:GetLogEvents`, with `*` or `?` wildcards",
+                )
     sid = rec.get("sid")
     if sid is not None and not vocabulary.SID.fullmatch(sid):
-        diags.add("E212", f"Sid `{sid}` holds characters IAM does not allow", rec.at("sid"),
-                  help="a Sid holds only letters and digits")
+        diags.add(
+            "E212",
+            f"Sid `{sid}` holds characters IAM does not allow",
+            rec.at("sid"),
+            help="a Sid holds only letters and digits",
+        )
     conditions = _conditions(rec.get("condition"), rec.at("condition"), diags) if rec.has("condition") else ()
     if rec.get("effect") is None:
         return None
@@ -211,8 +286,13 @@ def _resource_values(rec: Record, field: str, diags: Diagnostics):
         elif value == "*" or value.startswith("arn:"):
             out.append(value)
         else:
-            diags.add("E212", f"resource `{value}` is neither `*` nor an ARN", vloc, label="not an ARN",
-                      help="write the resource's ARN, e.g. `arn:aws:s3:::my-bucket/*`, or `*`")
+            diags.add(
+                "E212",
+                f"resource `{value}` is neither `*` nor an ARN",
+                vloc,
+                label="not an ARN",
+                help="write the resource's ARN, e.g. `arn:aws:s3:::my-bucket/*`, or `*`",
+            )
     return tuple(out)
 
 
@@ -227,10 +307,15 @@ def _conditions(node, loc: Loc, diags: Diagnostics) -> tuple[Condition, ...]:
         op = op_key.value
         oloc = loc.child(op)
         if vocabulary.split_operator(op) is None:
-            diags.add("E203", f"`{op}` is not an IAM condition operator", oloc.as_key(), label="unknown operator",
-                      help=did_you_mean(op, vocabulary.all_operator_forms()) or
-                      "operators are e.g. StringEquals, ArnLike, Bool, with an optional IfExists suffix "
-                      "and ForAnyValue:/ForAllValues: prefix")
+            diags.add(
+                "E203",
+                f"`{op}` is not an IAM condition operator",
+                oloc.as_key(),
+                label="unknown operator",
+                help=did_you_mean(op, vocabulary.all_operator_forms())
+                or "operators are e.g. StringEquals, ArnLike, Bool, with an optional IfExists suffix "
+                "and ForAnyValue:/ForAllValues: prefix",
+            )
             continue
         if not isinstance(block, Map) or not block.entries:
             diags.add("E202", f"expected a mapping of condition keys to values under `{op}`", oloc)
@@ -242,8 +327,11 @@ def _conditions(node, loc: Loc, diags: Diagnostics) -> tuple[Condition, ...]:
             for i, item in enumerate(items):
                 iloc = cloc.child(i) if isinstance(cv, Seq) else cloc
                 if not isinstance(item, Scalar) or item.value is None:
-                    diags.add("E202", f"expected a string, number or boolean as the value of `{ck.value}`, "
-                              f"found {describe(item)}", iloc)
+                    diags.add(
+                        "E202",
+                        f"expected a string, number or boolean as the value of `{ck.value}`, found {describe(item)}",
+                        iloc,
+                    )
                     continue
                 if isinstance(item.value, str) and item.value.startswith(REF_PREFIX):
                     ref = parse_ref(item.value, iloc, diags)
@@ -261,8 +349,12 @@ def managed_policy_names(items, diags: Diagnostics) -> tuple[str, ...]:
     out = []
     for name, loc in items or []:
         if not vocabulary.MANAGED_POLICY_NAME.fullmatch(name):
-            diags.add("E203", f"`{name}` is not the name of an AWS managed policy", loc,
-                      help="give the policy's name as in its ARN after `policy/`, e.g. `ReadOnlyAccess`")
+            diags.add(
+                "E203",
+                f"`{name}` is not the name of an AWS managed policy",
+                loc,
+                help="give the policy's name as in its ARN after `policy/`, e.g. `ReadOnlyAccess`",
+            )
         else:
             out.append(name)
     return tuple(out)

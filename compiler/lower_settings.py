@@ -1,7 +1,7 @@
 """Lowering of the files beside iam.yaml: Paco's resource/codecommit.yaml and iamc's own iamc.yaml.
 
-    acme: {webapp: {account: paco.ref accounts.tools, repository_name: acme-webapp}}
-      -> Repository(group="acme", name="webapp", repository_name="acme-webapp", account=Ref(...))
+acme: {webapp: {account: paco.ref accounts.tools, repository_name: acme-webapp}}
+  -> Repository(group="acme", name="webapp", repository_name="acme-webapp", account=Ref(...))
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ def lower_repositories(doc: Document | None, diags: Diagnostics) -> tuple[Reposi
     for gkey, group in doc.root.items():
         gloc = loc.child(gkey.value)
         if not isinstance(group, Map):
-            diags.add("E202", f"expected a mapping of repositories in group `{gkey.value}`, found {describe(group)}", gloc)
+            diags.add(
+                "E202", f"expected a mapping of repositories in group `{gkey.value}`, found {describe(group)}", gloc
+            )
             continue
         for rkey, rnode in group.items():
             rec = read(L.REPOSITORY, rnode, gloc.child(rkey.value), diags)
@@ -37,11 +39,23 @@ def lower_repositories(doc: Document | None, diags: Diagnostics) -> tuple[Reposi
                 continue
             region = rec.get("region")
             if region is not None and region not in vocabulary.AWS_REGIONS:
-                diags.add("E203", f"`{region}` is not an AWS region", rec.at("region"),
-                          help=did_you_mean(region, vocabulary.AWS_REGIONS))
-            out.append(Repository(gkey.value, rkey.value, rec.get("repository_name") or rkey.value,
-                                  field_ref(rec, "account", diags, expect="accounts"), region,
-                                  rec.get("enabled"), rec.loc))
+                diags.add(
+                    "E203",
+                    f"`{region}` is not an AWS region",
+                    rec.at("region"),
+                    help=did_you_mean(region, vocabulary.AWS_REGIONS),
+                )
+            out.append(
+                Repository(
+                    gkey.value,
+                    rkey.value,
+                    rec.get("repository_name") or rkey.value,
+                    field_ref(rec, "account", diags, expect="accounts"),
+                    region,
+                    rec.get("enabled"),
+                    rec.loc,
+                )
+            )
     return tuple(out)
 
 
@@ -68,17 +82,26 @@ def lower_settings(doc: Document | None, diags: Diagnostics) -> Settings:
 def _check_pgp_key(key: str, loc: Loc, diags: Diagnostics) -> bool:
     text = key.strip()
     if "PRIVATE KEY" in text:
-        diags.add("E213", "this is a private key", loc, label="never commit a private key",
-                  help="remove it from the repository and revoke it; pgp_key takes the public key only")
+        diags.add(
+            "E213",
+            "this is a private key",
+            loc,
+            label="never commit a private key",
+            help="remove it from the repository and revoke it; pgp_key takes the public key only",
+        )
         return False
     if text.startswith("keybase:"):
-        if vocabulary.ACCOUNT_NAME.fullmatch(text[len("keybase:"):]):
+        if vocabulary.ACCOUNT_NAME.fullmatch(text[len("keybase:") :]):
             return True
         diags.add("E213", "`keybase:` needs a Keybase user name after it", loc)
         return False
     if text.startswith("-----BEGIN PGP PUBLIC KEY BLOCK-----"):
-        diags.add("E213", "pgp_key is an ASCII-armoured key; Terraform takes it base64-encoded, without armour", loc,
-                  help="give the output of `gpg --export <key id> | base64 -w0`, or `keybase:<user>`")
+        diags.add(
+            "E213",
+            "pgp_key is an ASCII-armoured key; Terraform takes it base64-encoded, without armour",
+            loc,
+            help="give the output of `gpg --export <key id> | base64 -w0`, or `keybase:<user>`",
+        )
         return False
     try:
         raw = base64.b64decode("".join(text.split()), validate=True)
@@ -87,15 +110,23 @@ def _check_pgp_key(key: str, loc: Loc, diags: Diagnostics) -> bool:
     # an OpenPGP public key packet: old format tag 6 (0x98-0x9b) or new format (0xc6)
     if raw and (raw[0] & 0xFC == 0x98 or raw[0] == 0xC6):
         return True
-    diags.add("E213", "pgp_key is not a base64-encoded OpenPGP public key", loc,
-              help="give the output of `gpg --export <key id> | base64 -w0`, or `keybase:<user>`")
+    diags.add(
+        "E213",
+        "pgp_key is not a base64-encoded OpenPGP public key",
+        loc,
+        help="give the output of `gpg --export <key id> | base64 -w0`, or `keybase:<user>`",
+    )
     return False
 
 
 def _external(ref_text: str, loc: Loc, rec: Record, diags: Diagnostics) -> ExternalResource | None:
     if not ref_text.startswith(REF_PREFIX + "netenv."):
-        diags.add("E203", f"`{ref_text}` is not a reference into a network environment", loc.as_key(),
-                  help="external_resources are keyed by the `paco.ref netenv.…` that a permission names")
+        diags.add(
+            "E203",
+            f"`{ref_text}` is not a reference into a network environment",
+            loc.as_key(),
+            help="external_resources are keyed by the `paco.ref netenv.…` that a permission names",
+        )
         return None
     arn = rec.get("arn")
     if arn is not None and not vocabulary.ARN.fullmatch(arn):
@@ -108,13 +139,26 @@ def _external(ref_text: str, loc: Loc, rec: Record, diags: Diagnostics) -> Exter
         if not sep or not stage or not action:
             diags.add("E203", f"`{value}` is not `<stage>/<action>`", vloc)
         elif stages and stage not in stages:
-            diags.add("E203", f"stage `{stage}` is not among this pipeline's stages", vloc,
-                      help=did_you_mean(stage, stages))
+            diags.add(
+                "E203", f"stage `{stage}` is not among this pipeline's stages", vloc, help=did_you_mean(stage, stages)
+            )
         else:
             actions.append(value)
     region = rec.get("region")
     if region is not None and region not in vocabulary.AWS_REGIONS:
-        diags.add("E203", f"`{region}` is not an AWS region", rec.at("region"),
-                  help=did_you_mean(region, vocabulary.AWS_REGIONS))
-    return ExternalResource(ref_text, arn, stages, tuple(actions), field_ref(rec, "account", diags, expect="accounts"),
-                            region, rec.get("resource_group"), loc)
+        diags.add(
+            "E203",
+            f"`{region}` is not an AWS region",
+            rec.at("region"),
+            help=did_you_mean(region, vocabulary.AWS_REGIONS),
+        )
+    return ExternalResource(
+        ref_text,
+        arn,
+        stages,
+        tuple(actions),
+        field_ref(rec, "account", diags, expect="accounts"),
+        region,
+        rec.get("resource_group"),
+        loc,
+    )

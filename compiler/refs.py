@@ -28,9 +28,15 @@ def parse_ref(value: str, loc: Loc, diags: Diagnostics, expect: str | None = Non
     """`paco.ref accounts.dev` -> Ref(("accounts", "dev")), reporting malformed references."""
     if not value.startswith(REF_PREFIX):
         if expect == "accounts":
-            diags.add("E203", f"expected a reference to an account, found `{value}`", loc,
-                      label="not a paco.ref", help=f"write `paco.ref accounts.<name>`, e.g. `paco.ref accounts.{value}`"
-                      if vocabulary.ACCOUNT_NAME.fullmatch(value) else "write `paco.ref accounts.<name>`")
+            diags.add(
+                "E203",
+                f"expected a reference to an account, found `{value}`",
+                loc,
+                label="not a paco.ref",
+                help=f"write `paco.ref accounts.<name>`, e.g. `paco.ref accounts.{value}`"
+                if vocabulary.ACCOUNT_NAME.fullmatch(value)
+                else "write `paco.ref accounts.<name>`",
+            )
         return None
     body_start = len(REF_PREFIX)
     while body_start < len(value) and value[body_start] == " ":
@@ -38,8 +44,13 @@ def parse_ref(value: str, loc: Loc, diags: Diagnostics, expect: str | None = Non
     body = value[body_start:].rstrip()
     parts = body.split(".")
     if not body or any(not p or " " in p for p in parts):
-        diags.add("E303", f"malformed reference `{value}`", loc, label="not a paco.ref",
-                  help="a reference is `paco.ref` and a dotted path, e.g. `paco.ref accounts.master`")
+        diags.add(
+            "E303",
+            f"malformed reference `{value}`",
+            loc,
+            label="not a paco.ref",
+            help="a reference is `paco.ref` and a dotted path, e.g. `paco.ref accounts.master`",
+        )
         return None
     offsets, pos = [], body_start
     for p in parts:
@@ -63,20 +74,32 @@ def parse_account_list(value: str, loc: Loc, diags: Diagnostics) -> AccountList:
     items = [value[s:e] for s, e in comma_item_bounds(value)]
     for i, item in enumerate(items):
         if not item:
-            diags.add("E203", "empty account name in the list" if len(items) > 1 else "the account list is empty",
-                      loc.child(Item(i)), label="empty", help="remove the extra comma" if len(items) > 1 else
-                      "name the accounts, comma-separated, or write `all`")
+            diags.add(
+                "E203",
+                "empty account name in the list" if len(items) > 1 else "the account list is empty",
+                loc.child(Item(i)),
+                label="empty",
+                help="remove the extra comma"
+                if len(items) > 1
+                else "name the accounts, comma-separated, or write `all`",
+            )
             continue
         if item == "all":
             is_all = True
             continue
         if item in seen:
-            diags.add("W202", f"account `{item}` is listed twice", loc.child(Item(i)), label="repeated",
-                      related=[Label(loc.child(Item(seen[item])), "first listed here")])
+            diags.add(
+                "W202",
+                f"account `{item}` is listed twice",
+                loc.child(Item(i)),
+                label="repeated",
+                related=[Label(loc.child(Item(seen[item])), "first listed here")],
+            )
             continue
         seen[item] = i
         entries.append((item, i))
     if is_all and entries:
-        diags.add("W202", "`all` already includes every account; the other names add nothing", loc,
-                  help="write just `all`")
+        diags.add(
+            "W202", "`all` already includes every account; the other names add nothing", loc, help="write just `all`"
+        )
     return AccountList(is_all, tuple(entries), loc)

@@ -63,7 +63,8 @@ def render_header(p: Placed, root: str, colour: bool) -> str:
     d = p.diagnostic
     sev = d.severity.value
     if colour:
-        return f"{_BOLD}{_where(p, root)}:{_RESET} {_COLOURS[d.severity]}{sev}[{d.code}]{_RESET}{_BOLD}: {d.message}{_RESET}"
+        where, level = f"{_BOLD}{_where(p, root)}:{_RESET}", f"{_COLOURS[d.severity]}{sev}[{d.code}]{_RESET}"
+        return f"{where} {level}{_BOLD}: {d.message}{_RESET}"
     return f"{_where(p, root)}: {sev}[{d.code}]: {d.message}"
 
 
@@ -121,8 +122,12 @@ def render_json(placed: list[Placed], root: str) -> str:
             "end_column": p.span.end_col if p.span else None,
             "label": d.label or None,
             "related": [
-                {"path": display_path(root, lab.at.file), "line": sp.line if sp else None,
-                 "column": sp.col if sp else None, "label": lab.text}
+                {
+                    "path": display_path(root, lab.at.file),
+                    "line": sp.line if sp else None,
+                    "column": sp.col if sp else None,
+                    "label": lab.text,
+                }
                 for lab, sp in p.related
             ],
             "notes": list(d.notes),

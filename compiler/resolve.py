@@ -21,9 +21,25 @@ import networkx as nx
 
 from . import names, vocabulary
 from .diagnostics import Diagnostics, Label
-from .ir import (AccessKeys, Account, AccountList, Administrator, CodeBuild, CodeCommit, CustomPolicy,
-                 DeploymentPipelines, ExternalResource, Permission, Policy, Project, Ref, Statement,
-                 SystemsManagerSession, Target, User)
+from .ir import (
+    AccessKeys,
+    Account,
+    AccountList,
+    Administrator,
+    CodeBuild,
+    CodeCommit,
+    CustomPolicy,
+    DeploymentPipelines,
+    ExternalResource,
+    Permission,
+    Policy,
+    Project,
+    Ref,
+    Statement,
+    SystemsManagerSession,
+    Target,
+    User,
+)
 from .schema import did_you_mean
 from .tree import Loc
 
@@ -32,14 +48,14 @@ from .tree import Loc
 class Resource:
     """What a CodeCommit, CodeBuild, pipeline or Session Manager grant reaches, in one account."""
 
-    kind: str                        # "repository", "codebuild", "pipeline", "resource_group"
+    kind: str  # "repository", "codebuild", "pipeline", "resource_group"
     account: str
     region: str | None
-    name: str                        # repository name, project name, pipeline name, resource group name
+    name: str  # repository name, project name, pipeline name, resource group name
     arn: str | None
     stages: tuple[str, ...] = ()
     approval_actions: tuple[str, ...] = ()
-    grant: object = None             # the RepositoryGrant / CodeBuildGrant / PipelineGrant, or the Target
+    grant: object = None  # the RepositoryGrant / CodeBuildGrant / PipelineGrant, or the Target
     loc: Loc | None = None
 
 
@@ -49,30 +65,34 @@ class Grant:
 
     permission: Permission
     account: str
-    scope: str                       # "delegate": the user's role there; "user": the user's own policy
+    scope: str  # "delegate": the user's role there; "user": the user's own policy
     resources: tuple[Resource, ...] = ()
 
 
 @dataclass(frozen=True)
 class Stack:
-    id: str                          # "<account>/<stack name>"
+    id: str  # "<account>/<stack name>"
     account: str
     name: str
-    user: str | None                 # the user key, for per-user stacks
+    user: str | None  # the user key, for per-user stacks
     depends_on: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Resolved:
-    project: Project                 # with paco.ref values in policies replaced by what they name
+    project: Project  # with paco.ref values in policies replaced by what they name
     master: Account
     graph: nx.DiGraph
-    access: Mapping[str, Mapping[str, tuple[Grant, ...]]]   # user key -> account name -> grants
-    stacks: tuple[Stack, ...]        # in deployment order
+    access: Mapping[str, Mapping[str, tuple[Grant, ...]]]  # user key -> account name -> grants
+    stacks: tuple[Stack, ...]  # in deployment order
 
 
-_RESOURCE_WORDS = {"repository": "repository", "codebuild": "CodeBuild project", "pipeline": "pipeline",
-                   "resource_group": "resource group"}
+_RESOURCE_WORDS = {
+    "repository": "repository",
+    "codebuild": "CodeBuild project",
+    "pipeline": "pipeline",
+    "resource_group": "resource group",
+}
 
 
 def _found(resource: Resource | None) -> list[Resource]:
@@ -87,8 +107,12 @@ def resolve(project: Project) -> tuple[Resolved | None, Diagnostics]:
 
 def uses_delegates(user: User, master: Account) -> bool:
     """Paco's delegate model: the user lives in the master account and reaches the others through roles."""
-    return not user.disable_account_delegates and user.account is not None and \
-        len(user.account.parts) == 2 and user.account.parts[1] == master.name
+    return (
+        not user.disable_account_delegates
+        and user.account is not None
+        and len(user.account.parts) == 2
+        and user.account.parts[1] == master.name
+    )
 
 
 class _Resolver:
@@ -105,8 +129,13 @@ class _Resolver:
     def account_name(self, name: str, loc: Loc) -> str | None:
         if name in self.accounts:
             return name
-        self.diags.add("E301", f"no account named `{name}`", loc, label="unknown account",
-                       help=did_you_mean(name, self.accounts) or f"the accounts are: {', '.join(sorted(self.accounts))}")
+        self.diags.add(
+            "E301",
+            f"no account named `{name}`",
+            loc,
+            label="unknown account",
+            help=did_you_mean(name, self.accounts) or f"the accounts are: {', '.join(sorted(self.accounts))}",
+        )
         return None
 
     def account_ref(self, ref: Ref | None) -> str | None:
@@ -114,32 +143,48 @@ class _Resolver:
         if ref is None:
             return None
         if ref.root != "accounts" or len(ref.parts) < 2:
-            self.diags.add("E303", f"expected a reference to an account, found `{ref.text}`", ref.loc,
-                           label="not an account", help="write `paco.ref accounts.<name>`")
+            self.diags.add(
+                "E303",
+                f"expected a reference to an account, found `{ref.text}`",
+                ref.loc,
+                label="not an account",
+                help="write `paco.ref accounts.<name>`",
+            )
             return None
         name = self.account_name(ref.parts[1], ref.part_loc(1))
         if name is not None and len(ref.parts) > 2:
-            self.diags.add("E303", f"expected a reference to the account itself, not to its `{'.'.join(ref.parts[2:])}`",
-                           ref.part_loc(2), help=f"write `paco.ref accounts.{name}`")
+            self.diags.add(
+                "E303",
+                f"expected a reference to the account itself, not to its `{'.'.join(ref.parts[2:])}`",
+                ref.part_loc(2),
+                help=f"write `paco.ref accounts.{name}`",
+            )
             return None
         return name
 
     def value_ref(self, ref: Ref) -> str | None:
         """A reference inside a policy: `paco.ref accounts.<name>.id|name|region` becomes that text."""
         if ref.root != "accounts" or len(ref.parts) < 2:
-            self.diags.add("E303", f"iamc resolves only `paco.ref accounts.<name>.<id|name|region>` in policies, "
-                           f"not `{ref.text}`", ref.loc, label="cannot be resolved")
+            self.diags.add(
+                "E303",
+                f"iamc resolves only `paco.ref accounts.<name>.<id|name|region>` in policies, not `{ref.text}`",
+                ref.loc,
+                label="cannot be resolved",
+            )
             return None
         name = self.account_name(ref.parts[1], ref.part_loc(1))
         if name is None:
             return None
         account = self.accounts[name]
         if len(ref.parts) != 3 or ref.parts[2] not in ("id", "name", "region"):
-            self.diags.add("E303", "a reference in a policy must name an attribute of the account",
-                           ref.part_loc(2) if len(ref.parts) > 2 else ref.loc,
-                           label="expected `.id`, `.name` or `.region`",
-                           help=(did_you_mean(ref.parts[2], ("id", "name", "region")) if len(ref.parts) == 3 else "")
-                           or f"e.g. `paco.ref accounts.{name}.id` for {account.account_id}")
+            self.diags.add(
+                "E303",
+                "a reference in a policy must name an attribute of the account",
+                ref.part_loc(2) if len(ref.parts) > 2 else ref.loc,
+                label="expected `.id`, `.name` or `.region`",
+                help=(did_you_mean(ref.parts[2], ("id", "name", "region")) if len(ref.parts) == 3 else "")
+                or f"e.g. `paco.ref accounts.{name}.id` for {account.account_id}",
+            )
             return None
         return {"id": account.account_id, "name": account.name, "region": account.region}[ref.parts[2]]
 
@@ -159,7 +204,7 @@ class _Resolver:
     def run(self) -> None:
         p = self.p
         master = p.master
-        if master is None:   # lowering reported it
+        if master is None:  # lowering reported it
             return
         for a in p.accounts:
             self.graph.add_node(("account", a.name), kind="account", loc=a.loc)
@@ -204,17 +249,27 @@ class _Resolver:
             self.graph.add_edge(node, ("account", name), kind="whitelist", loc=user.account_whitelist.loc)
         delegates = uses_delegates(user, master)
         if delegates and user.enabled and not user.account_whitelist.all and not user.account_whitelist.entries:
-            self.diags.add("W302", f"user `{user.key}` has no account_whitelist, so it may enter no account",
-                           user.loc.as_key(), help="add `account_whitelist: all` or a comma list of account names")
+            self.diags.add(
+                "W302",
+                f"user `{user.key}` has no account_whitelist, so it may enter no account",
+                user.loc.as_key(),
+                help="add `account_whitelist: all` or a comma list of account names",
+            )
         grants: dict[str, list[Grant]] = {name: [] for name in whitelist} if delegates else {}
         if not delegates and home is not None:
             grants[home] = []
             if user.permissions and user.enabled:
-                why = "`disable_account_delegates` is true" if user.disable_account_delegates else \
-                    f"the user lives in `{home}`, not in the master account `{master.name}`"
-                self.diags.add("W302", f"the permissions of user `{user.key}` are not applied: {why}",
-                               user.loc.child("permissions").as_key(),
-                               help="such a user gets only its `managed_policies`, attached to the user itself")
+                why = (
+                    "`disable_account_delegates` is true"
+                    if user.disable_account_delegates
+                    else f"the user lives in `{home}`, not in the master account `{master.name}`"
+                )
+                self.diags.add(
+                    "W302",
+                    f"the permissions of user `{user.key}` are not applied: {why}",
+                    user.loc.child("permissions").as_key(),
+                    help="such a user gets only its `managed_policies`, attached to the user itself",
+                )
         permissions = []
         for perm in user.permissions:
             perm, perm_grants = self.permission(user, perm, whitelist, home, repositories, externals)
@@ -241,29 +296,39 @@ class _Resolver:
         for s in stacks:
             self.graph.add_edge(node, ("stack", s.id), kind="defines")
         if not user.enabled:
-            grants = {}   # a disabled user may enter no account
+            grants = {}  # a disabled user may enter no account
         user = dataclasses.replace(user, permissions=tuple(permissions))
         return user, {k: tuple(v) for k, v in grants.items()}, stacks
 
-    def permission(self, user: User, perm: Permission, whitelist: tuple[str, ...], home: str | None,
-                   repositories, externals) -> tuple[Permission, list[Grant]]:
+    def permission(
+        self, user: User, perm: Permission, whitelist: tuple[str, ...], home: str | None, repositories, externals
+    ) -> tuple[Permission, list[Grant]]:
         grants: list[Grant] = []
         errors_before = sum(1 for d in self.diags if d.is_error)
 
         def inside(account: str, loc: Loc, what: str) -> bool:
             if account in whitelist:
                 return True
-            reach = f"{what} reaches account" if what.startswith("permission") else \
-                f"{what} of permission `{perm.key}` is in account"
-            self.diags.add("E302", f"{reach} `{account}`, which is not in the account_whitelist "
-                           f"of user `{user.key}`", loc, label="outside the whitelist",
-                           related=[Label(user.account_whitelist.loc, "the whitelist")],
-                           help=f"add `{account}` to account_whitelist, or take it out of this permission")
+            reach = (
+                f"{what} reaches account"
+                if what.startswith("permission")
+                else f"{what} of permission `{perm.key}` is in account"
+            )
+            self.diags.add(
+                "E302",
+                f"{reach} `{account}`, which is not in the account_whitelist of user `{user.key}`",
+                loc,
+                label="outside the whitelist",
+                related=[Label(user.account_whitelist.loc, "the whitelist")],
+                help=f"add `{account}` to account_whitelist, or take it out of this permission",
+            )
             return False
 
         listed: tuple[str, ...] | None = None
-        if isinstance(perm, (Administrator, CustomPolicy, DeploymentPipelines, SystemsManagerSession)) \
-                and perm.accounts is not None:
+        if (
+            isinstance(perm, (Administrator, CustomPolicy, DeploymentPipelines, SystemsManagerSession))
+            and perm.accounts is not None
+        ):
             listed = self.account_list(perm.accounts, whitelist)
             if not perm.accounts.all:
                 for name, index in perm.accounts.entries:
@@ -273,8 +338,12 @@ class _Resolver:
         if isinstance(perm, (Administrator, CustomPolicy)):
             if perm.accounts is None or not listed:
                 if perm.accounts is None:
-                    self.diags.add("W302", f"permission `{perm.key}` has no `accounts`, so it grants nothing",
-                                   perm.loc.as_key(), help="add `accounts: all` or a comma list of account names")
+                    self.diags.add(
+                        "W302",
+                        f"permission `{perm.key}` has no `accounts`, so it grants nothing",
+                        perm.loc.as_key(),
+                        help="add `accounts: all` or a comma list of account names",
+                    )
             if isinstance(perm, CustomPolicy):
                 perm = dataclasses.replace(perm, policies=tuple(self.policy(p) for p in perm.policies))
             grants = [Grant(perm, a, "delegate") for a in listed or ()]
@@ -289,8 +358,12 @@ class _Resolver:
             grants = [Grant(perm, home, "user")] if home is not None else []
         new_errors = sum(1 for d in self.diags if d.is_error) > errors_before
         if perm.enabled and not grants and not new_errors and not isinstance(perm, (Administrator, CustomPolicy)):
-            self.diags.add("W302", f"permission `{perm.key}` grants nothing", perm.loc.as_key(),
-                           help="it names no resource that iamc could place in an account")
+            self.diags.add(
+                "W302",
+                f"permission `{perm.key}` grants nothing",
+                perm.loc.as_key(),
+                help="it names no resource that iamc could place in an account",
+            )
         return perm, grants
 
     def resources_of(self, perm, repositories, externals, listed):
@@ -311,22 +384,38 @@ class _Resolver:
     def repository(self, rg, repositories) -> Resource | None:
         ref = rg.codecommit
         if ref.root != "resource" or len(ref.parts) < 2 or ref.parts[1] != "codecommit" or len(ref.parts) != 4:
-            self.diags.add("E303", f"expected `paco.ref resource.codecommit.<group>.<repository>`, found `{ref.text}`",
-                           ref.loc, label="not a CodeCommit repository")
+            self.diags.add(
+                "E303",
+                f"expected `paco.ref resource.codecommit.<group>.<repository>`, found `{ref.text}`",
+                ref.loc,
+                label="not a CodeCommit repository",
+            )
             return None
         if not repositories and not self.p.repositories:
-            self.diags.add("E304", "the project has no resource/codecommit.yaml to resolve this reference in",
-                           ref.loc, help="describe the repository in resource/codecommit.yaml, as Paco does")
+            self.diags.add(
+                "E304",
+                "the project has no resource/codecommit.yaml to resolve this reference in",
+                ref.loc,
+                help="describe the repository in resource/codecommit.yaml, as Paco does",
+            )
             return None
         key = (ref.parts[2], ref.parts[3])
         if key not in repositories:
             groups = {g for g, _ in repositories}
             if key[0] not in groups:
-                self.diags.add("E304", f"resource/codecommit.yaml has no repository group `{key[0]}`",
-                               ref.part_loc(2), help=did_you_mean(key[0], groups))
+                self.diags.add(
+                    "E304",
+                    f"resource/codecommit.yaml has no repository group `{key[0]}`",
+                    ref.part_loc(2),
+                    help=did_you_mean(key[0], groups),
+                )
             else:
-                self.diags.add("E304", f"repository group `{key[0]}` has no repository `{key[1]}`", ref.part_loc(3),
-                               help=did_you_mean(key[1], [n for g, n in repositories if g == key[0]]))
+                self.diags.add(
+                    "E304",
+                    f"repository group `{key[0]}` has no repository `{key[1]}`",
+                    ref.part_loc(3),
+                    help=did_you_mean(key[1], [n for g, n in repositories if g == key[0]]),
+                )
             return None
         repo, account = repositories[key]
         if account is None:
@@ -342,10 +431,16 @@ class _Resolver:
             return None
         ext = externals.get(ref.text.strip()) or externals.get(ref.dotted)
         if ext is None:
-            self.diags.add("E305", f"`{ref.dotted}` points into a Paco network environment, which iamc does not read",
-                           ref.loc, label="unresolved",
-                           help=["add it to iamc.yaml under `external_resources:` with the facts iamc needs, "
-                                 "or write the resource's ARN here in place of the reference"])
+            self.diags.add(
+                "E305",
+                f"`{ref.dotted}` points into a Paco network environment, which iamc does not read",
+                ref.loc,
+                label="unresolved",
+                help=[
+                    "add it to iamc.yaml under `external_resources:` with the facts iamc needs, "
+                    "or write the resource's ARN here in place of the reference"
+                ],
+            )
             return None
         self.used_externals.add(ext.ref.strip())
         return ext
@@ -359,26 +454,45 @@ class _Resolver:
             if ext is None:
                 return None
             if ext.arn is None:
-                self.diags.add("E204", f"external resource `{ext.ref}` has no `arn`", ext.loc.as_key(),
-                               related=[Label(target.loc, "needed here")],
-                               help=f"add the {'pipeline' if service == 'codepipeline' else 'project'}'s ARN")
+                self.diags.add(
+                    "E204",
+                    f"external resource `{ext.ref}` has no `arn`",
+                    ext.loc.as_key(),
+                    related=[Label(target.loc, "needed here")],
+                    help=f"add the {'pipeline' if service == 'codepipeline' else 'project'}'s ARN",
+                )
                 return None
             arn, loc, stages, actions = ext.arn, ext.loc.child("arn"), ext.stages, ext.approval_actions
         else:
             arn = target.text
         m = vocabulary.ARN.fullmatch(arn)
-        expected = "arn:aws:codebuild:<region>:<account id>:project/<name>" if service == "codebuild" else \
-            "arn:aws:codepipeline:<region>:<account id>:<pipeline name>"
-        if m is None or m.group(2) != service or not m.group(4) or \
-                (service == "codebuild" and not m.group(5).startswith("project/")):
-            self.diags.add("E203", f"`{arn}` is not a {'CodeBuild project' if service == 'codebuild' else 'pipeline'} ARN",
-                           loc, help=f"write `{expected}`, or a `paco.ref netenv.…` listed in external_resources")
+        expected = (
+            "arn:aws:codebuild:<region>:<account id>:project/<name>"
+            if service == "codebuild"
+            else "arn:aws:codepipeline:<region>:<account id>:<pipeline name>"
+        )
+        if (
+            m is None
+            or m.group(2) != service
+            or not m.group(4)
+            or (service == "codebuild" and not m.group(5).startswith("project/"))
+        ):
+            self.diags.add(
+                "E203",
+                f"`{arn}` is not a {'CodeBuild project' if service == 'codebuild' else 'pipeline'} ARN",
+                loc,
+                help=f"write `{expected}`, or a `paco.ref netenv.…` listed in external_resources",
+            )
             return None
         account_id, region, resource = m.group(4), m.group(3), m.group(5)
         account = next((a.name for a in self.p.accounts if a.account_id == account_id), None)
         if account is None:
-            self.diags.add("E301", f"no account in accounts/ has the id {account_id}", loc,
-                           help="the resource must live in one of the project's accounts")
+            self.diags.add(
+                "E301",
+                f"no account in accounts/ has the id {account_id}",
+                loc,
+                help="the resource must live in one of the project's accounts",
+            )
             return None
         name = resource.split("/", 1)[1] if service == "codebuild" else resource
         kind = "codebuild" if service == "codebuild" else "pipeline"
@@ -391,20 +505,30 @@ class _Resolver:
                 return []
             account = self.account_ref(ext.account) if ext.account else None
             if ext.resource_group is None or ext.account is None:
-                missing = [f for f, v in (("resource_group", ext.resource_group), ("account", ext.account)) if v is None]
-                self.diags.add("E204", f"external resource `{ext.ref}` has no {' or '.join(f'`{m}`' for m in missing)}",
-                               ext.loc.as_key(), related=[Label(target.loc, "needed here")],
-                               help="a Session Manager grant needs the resource group's name and its account")
+                missing = [
+                    f for f, v in (("resource_group", ext.resource_group), ("account", ext.account)) if v is None
+                ]
+                self.diags.add(
+                    "E204",
+                    f"external resource `{ext.ref}` has no {' or '.join(f'`{m}`' for m in missing)}",
+                    ext.loc.as_key(),
+                    related=[Label(target.loc, "needed here")],
+                    help="a Session Manager grant needs the resource group's name and its account",
+                )
                 return []
             if account is None:
                 return []
-            return [Resource("resource_group", account, ext.region, ext.resource_group, None, grant=target,
-                             loc=target.loc)]
+            return [
+                Resource("resource_group", account, ext.region, ext.resource_group, None, grant=target, loc=target.loc)
+            ]
         if not listed:
-            self.diags.add("E204", f"resource group `{target.text}` needs the permission's `accounts` to say "
-                           "where it is", target.loc,
-                           help="add `accounts:` to the permission, or use a `paco.ref netenv.…` "
-                                "listed in iamc.yaml's external_resources")
+            self.diags.add(
+                "E204",
+                f"resource group `{target.text}` needs the permission's `accounts` to say where it is",
+                target.loc,
+                help="add `accounts:` to the permission, or use a `paco.ref netenv.…` "
+                "listed in iamc.yaml's external_resources",
+            )
             return []
         return [Resource("resource_group", a, None, target.text, None, grant=target, loc=target.loc) for a in listed]
 
@@ -420,10 +544,14 @@ class _Resolver:
                     if text is None:
                         continue
                     if resource and text != "*" and not text.startswith("arn:"):
-                        self.diags.add("E212", f"`{v.text}` is `{text}`, which is neither `*` nor an ARN", v.loc,
-                                       label="not a resource",
-                                       help="a resource is an ARN; build one around the id, e.g. "
-                                            "`arn:aws:s3:::bucket-<id>/*`, in the policy text")
+                        self.diags.add(
+                            "E212",
+                            f"`{v.text}` is `{text}`, which is neither `*` nor an ARN",
+                            v.loc,
+                            label="not a resource",
+                            help="a resource is an ARN; build one around the id, e.g. "
+                            "`arn:aws:s3:::bucket-<id>/*`, in the policy text",
+                        )
                         continue
                     out.append(text)
                 else:
@@ -431,8 +559,9 @@ class _Resolver:
             return tuple(out)
 
         conditions = tuple(dataclasses.replace(c, values=values(c.values, False)) for c in s.conditions)
-        return dataclasses.replace(s, resource=values(s.resource, True), not_resource=values(s.not_resource, True),
-                                   conditions=conditions)
+        return dataclasses.replace(
+            s, resource=values(s.resource, True), not_resource=values(s.not_resource, True), conditions=conditions
+        )
 
     def check_policy_ids(self, user: User, grants: dict[str, list[Grant]]) -> None:
         """Two custom policies that land in one delegate stack must not share a logical ID."""
@@ -445,12 +574,18 @@ class _Resolver:
                     lid = names.custom_policy_logical_id(pol.name)
                     first = seen.get(lid)
                     if first is not None and first is not pol and first.loc != pol.loc:
-                        both = f"two policies named `{pol.name}`" if first.name == pol.name else \
-                            f"policies `{first.name}` and `{pol.name}`"
-                        self.diags.add("E307", f"{both} both become `{lid}` in the "
-                                       f"delegate stack of user `{user.key}` in `{account}`", pol.loc.child("name"),
-                                       related=[Label(first.loc.child("name"), "the other policy")],
-                                       help="rename one of the two policies")
+                        both = (
+                            f"two policies named `{pol.name}`"
+                            if first.name == pol.name
+                            else f"policies `{first.name}` and `{pol.name}`"
+                        )
+                        self.diags.add(
+                            "E307",
+                            f"{both} both become `{lid}` in the delegate stack of user `{user.key}` in `{account}`",
+                            pol.loc.child("name"),
+                            related=[Label(first.loc.child("name"), "the other policy")],
+                            help="rename one of the two policies",
+                        )
                     seen.setdefault(lid, pol)
 
     def check_username_conditions(self, user: User, grants: dict[str, list[Grant]]) -> None:
@@ -466,20 +601,27 @@ class _Resolver:
                             if c.key.lower() == "aws:username" and c.loc not in reported:
                                 reported.add(c.loc)
                                 self.diags.add(
-                                    "W301", "`aws:username` is absent when a role is assumed, so this condition "
-                                    "never matches", c.loc.as_key(), label="always false in a delegate role",
+                                    "W301",
+                                    "`aws:username` is absent when a role is assumed, so this condition never matches",
+                                    c.loc.as_key(),
+                                    label="always false in a delegate role",
                                     notes=[f"this policy is attached to user `{user.key}`'s delegate role"],
                                     help="compare `aws:userid` instead, which in a role session is "
-                                         "`<role id>:<session name>`, or drop the condition")
+                                    "`<role id>:<session name>`, or drop the condition",
+                                )
                         for field in ("resource", "not_resource"):
                             for i, v in enumerate(getattr(st, field)):
                                 loc = st.loc.child(field, i)
                                 if isinstance(v, str) and "${aws:username}" in v.lower() and loc not in reported:
                                     reported.add(loc)
                                     self.diags.add(
-                                        "W301", "`${aws:username}` is undefined when a role is assumed, so this "
-                                        "resource never matches", loc, label="never matches in a delegate role",
-                                        help="name the resource outright, or use `${aws:userid}`")
+                                        "W301",
+                                        "`${aws:username}` is undefined when a role is assumed, so this "
+                                        "resource never matches",
+                                        loc,
+                                        label="never matches in a delegate role",
+                                        help="name the resource outright, or use `${aws:userid}`",
+                                    )
 
     def settings(self, externals) -> None:
         s = self.p.settings
@@ -488,12 +630,21 @@ class _Resolver:
         users = {u.key for u in self.p.users}
         for name, _, loc in s.user_pgp_keys:
             if name not in users:
-                self.diags.add("E308", f"no user `{name}` in resource/iam.yaml", loc.as_key(), label="unknown user",
-                               help=did_you_mean(name, users) or f"the users are: {', '.join(sorted(users))}")
+                self.diags.add(
+                    "E308",
+                    f"no user `{name}` in resource/iam.yaml",
+                    loc.as_key(),
+                    label="unknown user",
+                    help=did_you_mean(name, users) or f"the users are: {', '.join(sorted(users))}",
+                )
         for ref, ext in sorted(externals.items()):
             if ref not in self.used_externals:
-                self.diags.add("W303", "no permission uses this external resource", ext.loc.as_key(),
-                               help="remove it, or check the reference against the permission that should use it")
+                self.diags.add(
+                    "W303",
+                    "no permission uses this external resource",
+                    ext.loc.as_key(),
+                    help="remove it, or check the reference against the permission that should use it",
+                )
             elif ext.account is not None and ext.resource_group is None:
                 self.account_ref(ext.account)
 
@@ -508,7 +659,10 @@ class _Resolver:
             order = list(nx.lexicographical_topological_sort(deps))
         except nx.NetworkXUnfeasible:
             cycle = nx.find_cycle(deps)
-            self.diags.add("E306", "stacks depend on each other in a cycle: " +
-                           " -> ".join(a for a, _ in cycle) + f" -> {cycle[0][0]}", None)
+            self.diags.add(
+                "E306",
+                "stacks depend on each other in a cycle: " + " -> ".join(a for a, _ in cycle) + f" -> {cycle[0][0]}",
+                None,
+            )
             return tuple(stacks)
         return tuple(by_id[i] for i in order)

@@ -75,16 +75,25 @@ def node_is_null(node: Node) -> bool:
 class Str(Kind):
     what = "a string"
 
-    def __init__(self, choices: tuple[str, ...] | None = None, pattern: str | None = None,
-                 pattern_help: str = "", numbers_ok: bool = False):
+    def __init__(
+        self,
+        choices: tuple[str, ...] | None = None,
+        pattern: str | None = None,
+        pattern_help: str = "",
+        numbers_ok: bool = False,
+    ):
         self.choices = choices
         self.pattern = re.compile(pattern) if pattern else None
         self.pattern_help = pattern_help
         self.numbers_ok = numbers_ok
 
     def read(self, node, loc, r):
-        if isinstance(node, Scalar) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool) \
-                and self.numbers_ok:
+        if (
+            isinstance(node, Scalar)
+            and isinstance(node.value, (int, float))
+            and not isinstance(node.value, bool)
+            and self.numbers_ok
+        ):
             return node.raw
         if not isinstance(node, Scalar) or not isinstance(node.value, str):
             hint = ""
@@ -93,14 +102,21 @@ class Str(Kind):
             return _type_error(r, node, loc, "a string", hint)
         value = node.value
         if self.choices is not None and value not in self.choices:
-            allowed = f"must be `{self.choices[0]}`" if len(self.choices) == 1 else \
-                f"is not one of {', '.join(self.choices)}"
-            r.diags.add("E203", f"`{value}` {allowed}", loc, label="not an allowed value",
-                        help=did_you_mean(value, self.choices) if len(self.choices) > 1 else "")
+            allowed = (
+                f"must be `{self.choices[0]}`" if len(self.choices) == 1 else f"is not one of {', '.join(self.choices)}"
+            )
+            r.diags.add(
+                "E203",
+                f"`{value}` {allowed}",
+                loc,
+                label="not an allowed value",
+                help=did_you_mean(value, self.choices) if len(self.choices) > 1 else "",
+            )
             return INVALID
         if self.pattern is not None and not self.pattern.fullmatch(value):
-            r.diags.add("E203", f"`{value}` is not {self.pattern_help or 'in the expected form'}", loc,
-                        label="invalid value")
+            r.diags.add(
+                "E203", f"`{value}` is not {self.pattern_help or 'in the expected form'}", loc, label="invalid value"
+            )
             return INVALID
         return value
 
@@ -112,8 +128,11 @@ class Bool(Kind):
         if isinstance(node, Scalar) and isinstance(node.value, bool):
             return node.value
         hint = ""
-        if isinstance(node, Scalar) and isinstance(node.value, str) and \
-                node.value.lower() in ("yes", "no", "on", "off", "y", "n", "true", "false"):
+        if (
+            isinstance(node, Scalar)
+            and isinstance(node.value, str)
+            and node.value.lower() in ("yes", "no", "on", "off", "y", "n", "true", "false")
+        ):
             truth = node.value.lower() in ("yes", "on", "y", "true")
             hint = f"`{node.raw}` is text here (YAML 1.2); write {'true' if truth else 'false'}"
         return _type_error(r, node, loc, "a boolean (true or false)", hint)
@@ -133,7 +152,9 @@ class Int(Kind):
             return _type_error(r, node, loc, "an integer", hint)
         v = node.value
         if (self.minimum is not None and v < self.minimum) or (self.maximum is not None and v > self.maximum):
-            bounds = f"at least {self.minimum}" if self.maximum is None else f"between {self.minimum} and {self.maximum}"
+            bounds = (
+                f"at least {self.minimum}" if self.maximum is None else f"between {self.minimum} and {self.maximum}"
+            )
             r.diags.add("E203", f"{v} is out of range: must be {bounds}", loc, label="out of range")
             return INVALID
         return v
@@ -170,8 +191,9 @@ class CommaList(Kind):
     def read(self, node, loc, r):
         if isinstance(node, Seq) and all(isinstance(i, Scalar) and isinstance(i.value, str) for i in node.items):
             joined = ",".join(i.value for i in node.items)
-            return _type_error(r, node, loc, "a comma-separated string",
-                               f"Paco reads this field only as one string: write `{joined}`")
+            return _type_error(
+                r, node, loc, "a comma-separated string", f"Paco reads this field only as one string: write `{joined}`"
+            )
         if not isinstance(node, Scalar) or not isinstance(node.value, str):
             return _type_error(r, node, loc, "a comma-separated string of account names")
         return node.value
@@ -189,15 +211,15 @@ class Field:
     kind: Kind
     required: bool = False
     default: Any = None
-    ignored: str | None = None       # Paco field iamc cannot honour: the W201 message (what iamc does instead)
-    ignore_if: Callable[[Any], bool] | None = None   # warn only for values for which this is true
+    ignored: str | None = None  # Paco field iamc cannot honour: the W201 message (what iamc does instead)
+    ignore_if: Callable[[Any], bool] | None = None  # warn only for values for which this is true
 
 
 @dataclass
 class Schema:
-    what: str                        # "user", "account", ... for messages
+    what: str  # "user", "account", ... for messages
     fields: dict[str, Field]
-    named: bool = False              # instances are named by their key (or file): "user `alice`"
+    named: bool = False  # instances are named by their key (or file): "user `alice`"
 
     def describe(self, loc: Loc) -> str:
         """`user `alice``, `account `dev``: the instance at `loc`, for messages."""
@@ -286,7 +308,7 @@ class Reader:
 
     def record(self, schema: Schema, node: Map, loc: Loc) -> Record:
         rec = Record(schema, node, loc)
-        misspelt: set[str] = set()   # fields an unknown key probably meant: not reported missing too
+        misspelt: set[str] = set()  # fields an unknown key probably meant: not reported missing too
         for key, value in node.items():
             name = key.value
             f = schema.fields.get(name)
@@ -296,8 +318,14 @@ class Reader:
                     misspelt.add(meant)
                 helps = [did_you_mean(name, schema.fields)]
                 notes = [] if helps[0] else [f"a {schema.what} has: {', '.join(sorted(schema.fields))}"]
-                self.diags.add("E201", f"unknown key `{name}` in {schema.describe(loc)}", loc.child(name).as_key(),
-                               label="unknown key", help=helps, notes=notes)
+                self.diags.add(
+                    "E201",
+                    f"unknown key `{name}` in {schema.describe(loc)}",
+                    loc.child(name).as_key(),
+                    label="unknown key",
+                    help=helps,
+                    notes=notes,
+                )
                 continue
             rec.present.add(name)
             if node_is_null(value) and not f.required:
@@ -307,12 +335,22 @@ class Reader:
                 continue
             rec.values[name] = v
             if f.ignored and (f.ignore_if is None or f.ignore_if(v)):
-                self.diags.add("W201", f"`{name}` is read but not honoured by iamc", loc.child(name).as_key(),
-                               label="ignored", help=f.ignored)
+                self.diags.add(
+                    "W201",
+                    f"`{name}` is read but not honoured by iamc",
+                    loc.child(name).as_key(),
+                    label="ignored",
+                    help=f.ignored,
+                )
         for name, f in schema.fields.items():
             if f.required and name not in rec.present and name not in misspelt:
-                self.diags.add("E204", f"{schema.describe(loc)} has no `{name}`", loc.as_key() if loc.path else loc,
-                               label=f"`{name}` is required", help=_required_help(schema, name))
+                self.diags.add(
+                    "E204",
+                    f"{schema.describe(loc)} has no `{name}`",
+                    loc.as_key() if loc.path else loc,
+                    label=f"`{name}` is required",
+                    help=_required_help(schema, name),
+                )
         return rec
 
 

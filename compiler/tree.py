@@ -75,8 +75,8 @@ class Node:
 @dataclass(eq=False)
 class Scalar(Node):
     value: Value
-    raw: str          # the scalar's text as YAML saw it, before typing
-    tag: str          # resolved tag, e.g. "tag:yaml.org,2002:int"
+    raw: str  # the scalar's text as YAML saw it, before typing
+    tag: str  # resolved tag, e.g. "tag:yaml.org,2002:int"
     style: str | None  # None (plain), "'", '"', "|", ">"
 
     @property
@@ -146,10 +146,10 @@ def kind_of(node: Node) -> str:
 class Document:
     """One loaded file: its text (for rendering) and its tree (None when empty)."""
 
-    file: str              # relative to the project folder, with forward slashes
+    file: str  # relative to the project folder, with forward slashes
     text: str
     root: Node | None
-    secret_spans: list[Span] = field(default_factory=list)   # values never to be shown (default_password)
+    secret_spans: list[Span] = field(default_factory=list)  # values never to be shown (default_password)
 
     @property
     def lines(self) -> list[str]:
@@ -190,7 +190,7 @@ class Locator:
         last: Span = node.span
         # a path that goes past what the file holds (a missing field) points at the
         # deepest key that exists: `alice:` for users.alice.username
-        for i, elem in enumerate(loc.path):
+        for elem in loc.path:
             if isinstance(elem, (Item, Part)):
                 if not isinstance(node, Scalar):
                     return node.span
@@ -223,7 +223,7 @@ def _sub_span(doc: Document, scalar: Scalar, elem: Item | Part) -> Span | None:
     line = doc.lines[scalar.span.line - 1]
     start_col = scalar.span.col - 1
     body_start = start_col + (1 if scalar.style in ("'", '"') else 0)
-    if line[body_start:body_start + len(value)] != value:
+    if line[body_start : body_start + len(value)] != value:
         return None  # escapes or folding: the text is not the value
     if isinstance(elem, Part):
         start, end = elem.start, elem.end

@@ -2,8 +2,12 @@ import pytest
 
 
 def pytest_addoption(parser):
-    parser.addoption("--update-golden", action="store_true", default=False,
-                     help="rewrite golden/*/expected from what iamc produces now")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite golden/*/expected from what iamc produces now",
+    )
 
 
 @pytest.fixture

@@ -39,5 +39,6 @@ def run_cli(args: list[str], cwd: Path) -> tuple[int, str, str]:
 
 
 def diff(expected: str, actual: str, name: str) -> str:
-    return "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
-                                        f"expected/{name}", f"actual/{name}"))
+    return "".join(
+        difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), f"expected/{name}", f"actual/{name}")
+    )

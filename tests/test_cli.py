@@ -57,7 +57,7 @@ def test_github_annotations(tmp_path):
 
 def test_colour_only_when_asked(tmp_path):
     write_project(tmp_path, {"resource/iam.yaml": BAD_USER})
-    _, _, plain = run_cli(["validate"], tmp_path)   # stderr is not a terminal here
+    _, _, plain = run_cli(["validate"], tmp_path)  # stderr is not a terminal here
     assert "\x1b[" not in plain
     _, _, coloured = run_cli(["validate", "--color", "always"], tmp_path)
     assert "\x1b[1;31m" in coloured
@@ -77,6 +77,7 @@ def test_the_shared_reference_project_validates():
     import filecmp
 
     import pytest
+
     shared = ROOT.parent / "shared" / "reference" / "paco" / "project"
     if not shared.is_dir():
         pytest.skip("shared/ is not beside this checkout")

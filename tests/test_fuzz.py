@@ -16,11 +16,52 @@ from golden import GOLDEN, ROOT
 
 SOURCES = [ROOT / "example", GOLDEN / "paco_reference" / "project", GOLDEN / "every_condition_operator" / "project"]
 
-TRICKY = ["yes", "0123", "012345678901", "[1, 2]", "{a: b}", "~", "", "&x a", "*x", "!Ref x", "<<: *x",
-          "paco.ref accounts.nope", "paco.ref accounts.master.id", "paco.ref netenv.a.b", "paco.ref",
-          "all", ",,", "dev,,prod", "'unterminated", '"\\x"', "\t", "-", "- a", ": :", "%YAML 1.1",
-          "---", "...", "9" * 30, "1e400", ".nan", "\u00e9\u4e2d", "${aws:username}", "a" * 100,
-          "Administrator", "CustomPolicy", "true", "null", "[", "]", "{", "}", "#", "|", ">"]
+TRICKY = [
+    "yes",
+    "0123",
+    "012345678901",
+    "[1, 2]",
+    "{a: b}",
+    "~",
+    "",
+    "&x a",
+    "*x",
+    "!Ref x",
+    "<<: *x",
+    "paco.ref accounts.nope",
+    "paco.ref accounts.master.id",
+    "paco.ref netenv.a.b",
+    "paco.ref",
+    "all",
+    ",,",
+    "dev,,prod",
+    "'unterminated",
+    '"\\x"',
+    "\t",
+    "-",
+    "- a",
+    ": :",
+    "%YAML 1.1",
+    "---",
+    "...",
+    "9" * 30,
+    "1e400",
+    ".nan",
+    "\u00e9\u4e2d",
+    "${aws:username}",
+    "a" * 100,
+    "Administrator",
+    "CustomPolicy",
+    "true",
+    "null",
+    "[",
+    "]",
+    "{",
+    "}",
+    "#",
+    "|",
+    ">",
+]
 
 
 def _files(root: Path) -> list[Path]:
@@ -74,7 +115,9 @@ DERANDOMIZE = bool(os.environ.get("CI"))
 
 
 @settings(max_examples=300, deadline=None, derandomize=DERANDOMIZE, suppress_health_check=[HealthCheck.too_slow])
-@given(source=st.sampled_from(SOURCES), picks=st.lists(st.tuples(st.integers(0, 100), mutation), min_size=1, max_size=4))
+@given(
+    source=st.sampled_from(SOURCES), picks=st.lists(st.tuples(st.integers(0, 100), mutation), min_size=1, max_size=4)
+)
 def test_validate_never_raises(source, picks):
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "p"
@@ -96,6 +139,7 @@ def test_validate_never_raises(source, picks):
 def _tree(node):
     """A comparable dump of a located tree."""
     from iamc.tree import Map, Seq
+
     if isinstance(node, Map):
         return ("map", node.span, tuple((_tree(k), _tree(v)) for k, v in node.entries))
     if isinstance(node, Seq):
@@ -109,6 +153,7 @@ def _build(text: str, parse_events, plain_only: bool = False):
     from iamc.diagnostics import Diagnostics
     from iamc.compose import _Builder
     from iamc.tree import Document
+
     diags = Diagnostics()
     doc = Document("f.yaml", text, None)
     try:
@@ -118,13 +163,19 @@ def _build(text: str, parse_events, plain_only: bool = False):
     return ("read", _tree(root), tuple((d.code, d.span) for d in diags), tuple(doc.secret_spans))
 
 
-@settings(max_examples=int(os.environ.get("IAMC_FUZZ", 1000)), deadline=None, derandomize=DERANDOMIZE,
-          suppress_health_check=[HealthCheck.too_slow])
-@given(source=st.sampled_from([f for s in SOURCES for f in _files(s)]),
-       picks=st.lists(mutation, min_size=0, max_size=3))
+@settings(
+    max_examples=int(os.environ.get("IAMC_FUZZ", 1000)),
+    deadline=None,
+    derandomize=DERANDOMIZE,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    source=st.sampled_from([f for s in SOURCES for f in _files(s)]), picks=st.lists(mutation, min_size=0, max_size=3)
+)
 def test_libyaml_reads_what_ruamel_reads(source, picks):
     """Where libyaml accepts a file, iamc's tree from it is exactly the tree from ruamel's parser."""
     from iamc.compose import _libyaml_events, _parsers, _reference_events
+
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "f.yaml"
         shutil.copy(source, path)
@@ -132,8 +183,8 @@ def test_libyaml_reads_what_ruamel_reads(source, picks):
             mutate(path, op, where, arg)
         text = path.read_bytes().decode("utf-8", "replace")
     if _libyaml_events not in _parsers(text):
-        return   # iamc reads this file with ruamel alone
+        return  # iamc reads this file with ruamel alone
     fast = _build(text, _libyaml_events, plain_only=True)
     if fast[0] == "refused":
-        return   # iamc then reads the file with ruamel alone
+        return  # iamc then reads the file with ruamel alone
     assert _build(text, _reference_events) == fast

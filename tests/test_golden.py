@@ -16,7 +16,8 @@ def test_golden_validate(case, update_golden):
     expected = expected_file.read_text()
     assert stderr == expected, (
         f"iamc's diagnostics for golden/{case.name} changed (review, then run pytest --update-golden):\n"
-        + diff(expected, stderr, "stderr.txt"))
+        + diff(expected, stderr, "stderr.txt")
+    )
     # the exit code follows from the diagnostics: 1 exactly when one is an error
     has_error = any("error[E" in line for line in stderr.splitlines())
     assert code == (1 if has_error else 0)

@@ -61,8 +61,7 @@ def test_deep_nesting_beyond_python_recursion():
 
 
 def test_merge_keys_fill_in_and_explicit_keys_win():
-    doc, diags = parse_text("defaults: &d {region: us-west-2, is_master: false}\n"
-                            "acct:\n  <<: *d\n  is_master: true\n")
+    doc, diags = parse_text("defaults: &d {region: us-west-2, is_master: false}\nacct:\n  <<: *d\n  is_master: true\n")
     assert not diags.items
     acct = doc.root.get("acct")
     assert acct.get("is_master").value is True
@@ -120,12 +119,14 @@ def test_control_character_is_a_syntax_error(tmp_path):
 
 def test_missing_project_folder(tmp_path):
     from iamc.driver import check
+
     result = check(str(tmp_path / "nope"))
     assert codes(result) == ["E110"]
 
 
 def test_not_a_paco_project(tmp_path):
     from iamc.driver import check
+
     result = check(str(tmp_path))
     assert sorted(codes(result)) == ["E110", "E110", "E110"]
 
@@ -140,6 +141,7 @@ def test_secret_values_are_masked_in_source_lines():
 def test_locator_points_into_comma_lists():
     doc, _ = parse_text("account_whitelist: dev, stagng ,tools\n")
     from iamc.tree import Item
+
     span = Locator({doc.file: doc}).span(Loc("f.yaml", ("account_whitelist", Item(1))))
     assert (span.col, span.end_col) == (25, 31)
 
@@ -156,6 +158,7 @@ def test_unreadable_file_is_a_diagnostic(tmp_path, monkeypatch):
     import builtins
 
     import iamc.load
+
     real_open = builtins.open
 
     def refusing_open(path, *args, **kwargs):

@@ -9,18 +9,22 @@ from projects import codes, run, users_yaml
 
 
 def user(body: str = "", key: str = "alice", whitelist: str = "all") -> str:
-    return (f"  {key}:\n    enabled: true\n    account: paco.ref accounts.master\n"
-            f"    account_whitelist: {whitelist}\n" + body)
+    return (
+        f"  {key}:\n    enabled: true\n    account: paco.ref accounts.master\n"
+        f"    account_whitelist: {whitelist}\n" + body
+    )
 
 
 def test_reference_project_lowers_to_the_ir(tmp_path):
     import shutil
     from pathlib import Path
+
     src = Path(__file__).resolve().parents[2] / "shared" / "reference" / "paco" / "project"
     if not src.is_dir():
         pytest.skip("shared/reference is not beside this checkout")
     shutil.copytree(src, tmp_path / "p")
     from iamc.driver import check
+
     result = check(str(tmp_path / "p"))
     assert result.ok
     users = {u.key: u for u in result.project.users}
@@ -45,11 +49,14 @@ def test_username_defaults_to_the_key(tmp_path):
     assert result.project.users[0].username == "alice"
 
 
-@pytest.mark.parametrize("whitelist,expected", [
-    ("dev,prod", ("dev", "prod")),
-    ("dev, prod", ("dev", "prod")),
-    ("' dev ,prod '", ("dev", "prod")),
-])
+@pytest.mark.parametrize(
+    "whitelist,expected",
+    [
+        ("dev,prod", ("dev", "prod")),
+        ("dev, prod", ("dev", "prod")),
+        ("' dev ,prod '", ("dev", "prod")),
+    ],
+)
 def test_comma_lists_with_and_without_spaces(tmp_path, whitelist, expected):
     result = run(tmp_path, {"resource/iam.yaml": users_yaml(user(whitelist=whitelist))})
     assert result.ok, codes(result)
@@ -65,8 +72,14 @@ def test_comma_list_item_is_pointed_at(tmp_path):
 
 def test_user_name_rules(tmp_path):
     long_name = "a" * 65
-    result = run(tmp_path, {"resource/iam.yaml": users_yaml(
-        user(f"    username: {long_name}\n") + user("    username: 'bob smith'\n", key="bob"))})
+    result = run(
+        tmp_path,
+        {
+            "resource/iam.yaml": users_yaml(
+                user(f"    username: {long_name}\n") + user("    username: 'bob smith'\n", key="bob")
+            )
+        },
+    )
     assert codes(result) == ["E205", "E205"]
 
 
@@ -79,11 +92,15 @@ def test_role_name_limit_is_exactly_64(tmp_path):
 
 
 def test_every_error_of_a_run_is_reported(tmp_path):
-    result = run(tmp_path, {
-        "accounts/dev.yaml": "account_id: 22222222222\nregion: us-west-2\n",
-        "resource/iam.yaml": users_yaml(user("    consle_access_enabled: true\n") +
-                                        user("    console_access_enabled: yes\n", key="bob")),
-    })
+    result = run(
+        tmp_path,
+        {
+            "accounts/dev.yaml": "account_id: 22222222222\nregion: us-west-2\n",
+            "resource/iam.yaml": users_yaml(
+                user("    consle_access_enabled: true\n") + user("    console_access_enabled: yes\n", key="bob")
+            ),
+        },
+    )
     # sorted by file, then line: the account file first
     assert codes(result) == ["E207", "E201", "E202"]
 
@@ -97,14 +114,20 @@ def test_unknown_key_suggests_the_field(tmp_path):
 
 
 def test_enumerations_suggest(tmp_path):
-    result = run(tmp_path, {"resource/iam.yaml": users_yaml(user(
-        "    permissions:\n      a:\n        type: Admin\n        accounts: all\n"))})
+    result = run(
+        tmp_path,
+        {
+            "resource/iam.yaml": users_yaml(
+                user("    permissions:\n      a:\n        type: Admin\n        accounts: all\n")
+            )
+        },
+    )
     [p] = result.placed()
     assert p.diagnostic.code == "E203" and "Administrator" in p.diagnostic.help[0]
 
 
 def test_private_pgp_key_is_refused(tmp_path):
-    armour = "-----BEGIN PGP " + "PRIVATE KEY BLOCK-----"   # split, so no scanner mistakes this file for a key
+    armour = "-----BEGIN PGP " + "PRIVATE KEY BLOCK-----"  # split, so no scanner mistakes this file for a key
     settings = f"users:\n  alice:\n    pgp_key: |\n      {armour}\n      lQOYBF0\n"
     result = run(tmp_path, {"iamc.yaml": settings})
     [p] = result.placed()
@@ -125,18 +148,30 @@ def test_master_by_file_name(tmp_path):
 
 
 def test_master_yaml_can_opt_out(tmp_path):
-    result = run(tmp_path, {
-        "accounts/master.yaml": "is_master: false\naccount_id: '111111111111'\nregion: us-west-2\n",
-        "accounts/dev.yaml": "is_master: true\naccount_id: '222222222222'\nregion: us-west-2\n",
-        "resource/iam.yaml": users_yaml(user().replace("accounts.master", "accounts.dev")),
-    })
+    result = run(
+        tmp_path,
+        {
+            "accounts/master.yaml": "is_master: false\naccount_id: '111111111111'\nregion: us-west-2\n",
+            "accounts/dev.yaml": "is_master: true\naccount_id: '222222222222'\nregion: us-west-2\n",
+            "resource/iam.yaml": users_yaml(user().replace("accounts.master", "accounts.dev")),
+        },
+    )
     assert result.ok, codes(result)
     assert result.project.master.name == "dev"
 
 
 def test_permission_enabled_false_grants_nothing(tmp_path):
-    result = run(tmp_path, {"resource/iam.yaml": users_yaml(user(
-        "    permissions:\n      a:\n        type: Administrator\n        enabled: false\n        accounts: all\n"))})
+    result = run(
+        tmp_path,
+        {
+            "resource/iam.yaml": users_yaml(
+                user(
+                    "    permissions:\n      a:\n        type: Administrator\n"
+                    "        enabled: false\n        accounts: all\n"
+                )
+            )
+        },
+    )
     assert result.ok
     assert all(grants == () for grants in result.resolved.access["alice"].values())
 

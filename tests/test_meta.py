@@ -14,7 +14,8 @@ def _docs() -> str:
 def test_every_code_is_documented():
     documented = set(re.findall(r"^\| ([EWN]\d{3}) \|", _docs(), re.M))
     assert documented == set(CODES), (
-        f"undocumented: {sorted(set(CODES) - documented)}; stale docs: {sorted(documented - set(CODES))}")
+        f"undocumented: {sorted(set(CODES) - documented)}; stale docs: {sorted(documented - set(CODES))}"
+    )
 
 
 def test_every_code_is_exercised_by_a_test():

@@ -7,14 +7,18 @@ from iamc.resolve import Stack, _Resolver
 from golden import GOLDEN
 from projects import codes, run, users_yaml
 
+
 def user(key: str, whitelist: str, perms: str = "", extra: str = "") -> str:
-    return (f"  {key}:\n    enabled: true\n    account: paco.ref accounts.master\n"
-            f"    account_whitelist: {whitelist}\n{extra}" + (f"    permissions:\n{perms}" if perms else ""))
+    return (
+        f"  {key}:\n    enabled: true\n    account: paco.ref accounts.master\n"
+        f"    account_whitelist: {whitelist}\n{extra}" + (f"    permissions:\n{perms}" if perms else "")
+    )
 
 
 def admin(key: str, accounts: str, read_only: bool = False) -> str:
-    return (f"      {key}:\n        type: Administrator\n        accounts: {accounts}\n"
-            + ("        read_only: true\n" if read_only else ""))
+    return f"      {key}:\n        type: Administrator\n        accounts: {accounts}\n" + (
+        "        read_only: true\n" if read_only else ""
+    )
 
 
 def grants(result, key):
@@ -26,7 +30,7 @@ def test_reference_project_access_matrix():
     assert result.ok
     assert grants(result, "alice") == {a: [("administrator", "delegate")] for a in ("dev", "master", "prod", "test")}
     assert grants(result, "bob") == {"dev": [("readonly", "delegate")], "test": [("custom", "delegate")]}
-    assert grants(result, "carol") == {}   # disabled: no account at all
+    assert grants(result, "carol") == {}  # disabled: no account at all
     stacks = [s.id for s in result.resolved.stacks]
     assert stacks[0] == "master/Resource-IAM-User-Accounts"
     assert "test/Resource-IAM-User-Bob-Account-Delegates" in stacks
@@ -49,8 +53,11 @@ def test_whitelisted_account_without_grants_is_still_entered(tmp_path):
 
 
 def test_whitelist_checked_for_every_user_even_after_all(tmp_path):
-    body = user("alice", "all", admin("a", "all")) + user("bob", "dev", admin("a", "dev,prod")) + \
-        user("carol", "prod", admin("a", "master"))
+    body = (
+        user("alice", "all", admin("a", "all"))
+        + user("bob", "dev", admin("a", "dev,prod"))
+        + user("carol", "prod", admin("a", "master"))
+    )
     result = run(tmp_path, {"resource/iam.yaml": users_yaml(body)})
     assert codes(result) == ["E302", "E302"]
 
@@ -63,12 +70,14 @@ def test_unknown_account_suggests(tmp_path):
 
 
 def test_account_refs_in_policies_are_resolved(tmp_path):
-    perms = ("      p:\n        type: CustomPolicy\n        accounts: dev\n        policies:\n"
-             "          - name: Cross\n            statement:\n              - effect: Allow\n"
-             "                action: ['sts:AssumeRole']\n                resource: ['*']\n"
-             "                condition:\n                  StringEquals:\n"
-             "                    aws:ResourceAccount: ['paco.ref accounts.prod.id', 'paco.ref accounts.dev.id']\n"
-             "                    aws:RequestedRegion: paco.ref accounts.prod.region\n")
+    perms = (
+        "      p:\n        type: CustomPolicy\n        accounts: dev\n        policies:\n"
+        "          - name: Cross\n            statement:\n              - effect: Allow\n"
+        "                action: ['sts:AssumeRole']\n                resource: ['*']\n"
+        "                condition:\n                  StringEquals:\n"
+        "                    aws:ResourceAccount: ['paco.ref accounts.prod.id', 'paco.ref accounts.dev.id']\n"
+        "                    aws:RequestedRegion: paco.ref accounts.prod.region\n"
+    )
     result = run(tmp_path, {"resource/iam.yaml": users_yaml(user("bob", "dev", perms))})
     assert result.ok, codes(result)
     [grant] = result.resolved.access["bob"]["dev"]
@@ -78,11 +87,17 @@ def test_account_refs_in_policies_are_resolved(tmp_path):
 
 
 def test_codecommit_repositories_resolve(tmp_path):
-    repos = ("acme:\n  web:\n    enabled: true\n    account: paco.ref accounts.dev\n"
-             "    region: us-east-1\n    repository_name: acme-web\n")
-    perms = ("      code:\n        type: CodeCommit\n        repositories:\n"
-             "          - codecommit: paco.ref resource.codecommit.acme.web\n            permission: ReadWrite\n")
-    result = run(tmp_path, {"resource/codecommit.yaml": repos, "resource/iam.yaml": users_yaml(user("bob", "dev", perms))})
+    repos = (
+        "acme:\n  web:\n    enabled: true\n    account: paco.ref accounts.dev\n"
+        "    region: us-east-1\n    repository_name: acme-web\n"
+    )
+    perms = (
+        "      code:\n        type: CodeCommit\n        repositories:\n"
+        "          - codecommit: paco.ref resource.codecommit.acme.web\n            permission: ReadWrite\n"
+    )
+    result = run(
+        tmp_path, {"resource/codecommit.yaml": repos, "resource/iam.yaml": users_yaml(user("bob", "dev", perms))}
+    )
     assert result.ok, codes(result)
     [grant] = result.resolved.access["bob"]["dev"]
     [res] = grant.resources
@@ -90,10 +105,14 @@ def test_codecommit_repositories_resolve(tmp_path):
 
 
 def test_external_resources_resolve(tmp_path):
-    settings = ("external_resources:\n  paco.ref netenv.acme.cicd.pipeline:\n"
-                "    arn: arn:aws:codepipeline:us-west-2:333333333333:deploy\n    stages: [Source, Deploy]\n")
-    perms = ("      p:\n        type: DeploymentPipelines\n        resources:\n"
-             "          - pipeline: paco.ref netenv.acme.cicd.pipeline\n            permission: ReadOnly,RetryStages\n")
+    settings = (
+        "external_resources:\n  paco.ref netenv.acme.cicd.pipeline:\n"
+        "    arn: arn:aws:codepipeline:us-west-2:333333333333:deploy\n    stages: [Source, Deploy]\n"
+    )
+    perms = (
+        "      p:\n        type: DeploymentPipelines\n        resources:\n"
+        "          - pipeline: paco.ref netenv.acme.cicd.pipeline\n            permission: ReadOnly,RetryStages\n"
+    )
     result = run(tmp_path, {"iamc.yaml": settings, "resource/iam.yaml": users_yaml(user("bob", "prod", perms))})
     assert result.ok, codes(result)
     [grant] = result.resolved.access["bob"]["prod"]
