@@ -19,7 +19,7 @@ from typing import Mapping
 
 import networkx as nx
 
-from . import names, vocabulary
+from . import names
 from .diagnostics import Diagnostics, Label
 from .ir import (
     AccessKeys,
@@ -30,33 +30,16 @@ from .ir import (
     CodeCommit,
     CustomPolicy,
     DeploymentPipelines,
-    ExternalResource,
     Permission,
-    Policy,
     Project,
     Ref,
-    Statement,
     SystemsManagerSession,
-    Target,
     User,
 )
+from .resolve_policies import PolicyResolution
+from .resolve_targets import RESOURCE_WORDS, Resource, TargetResolution
 from .schema import did_you_mean
 from .tree import Loc
-
-
-@dataclass(frozen=True)
-class Resource:
-    """What a CodeCommit, CodeBuild, pipeline or Session Manager grant reaches, in one account."""
-
-    kind: str  # "repository", "codebuild", "pipeline", "resource_group"
-    account: str
-    region: str | None
-    name: str  # repository name, project name, pipeline name, resource group name
-    arn: str | None
-    stages: tuple[str, ...] = ()
-    approval_actions: tuple[str, ...] = ()
-    grant: object = None  # the RepositoryGrant / CodeBuildGrant / PipelineGrant, or the Target
-    loc: Loc | None = None
 
 
 @dataclass(frozen=True)
@@ -87,18 +70,6 @@ class Resolved:
     stacks: tuple[Stack, ...]  # in deployment order
 
 
-_RESOURCE_WORDS = {
-    "repository": "repository",
-    "codebuild": "CodeBuild project",
-    "pipeline": "pipeline",
-    "resource_group": "resource group",
-}
-
-
-def _found(resource: Resource | None) -> list[Resource]:
-    return [resource] if resource is not None else []
-
-
 def resolve(project: Project) -> tuple[Resolved | None, Diagnostics]:
     r = _Resolver(project)
     r.run()
@@ -115,7 +86,7 @@ def uses_delegates(user: User, master: Account) -> bool:
     )
 
 
-class _Resolver:
+class _Resolver(TargetResolution, PolicyResolution):
     def __init__(self, project: Project):
         self.p = project
         self.diags = Diagnostics()
@@ -161,32 +132,6 @@ class _Resolver:
             )
             return None
         return name
-
-    def value_ref(self, ref: Ref) -> str | None:
-        """A reference inside a policy: `paco.ref accounts.<name>.id|name|region` becomes that text."""
-        if ref.root != "accounts" or len(ref.parts) < 2:
-            self.diags.add(
-                "E303",
-                f"iamc resolves only `paco.ref accounts.<name>.<id|name|region>` in policies, not `{ref.text}`",
-                ref.loc,
-                label="cannot be resolved",
-            )
-            return None
-        name = self.account_name(ref.parts[1], ref.part_loc(1))
-        if name is None:
-            return None
-        account = self.accounts[name]
-        if len(ref.parts) != 3 or ref.parts[2] not in ("id", "name", "region"):
-            self.diags.add(
-                "E303",
-                "a reference in a policy must name an attribute of the account",
-                ref.part_loc(2) if len(ref.parts) > 2 else ref.loc,
-                label="expected `.id`, `.name` or `.region`",
-                help=(did_you_mean(ref.parts[2], ("id", "name", "region")) if len(ref.parts) == 3 else "")
-                or f"e.g. `paco.ref accounts.{name}.id` for {account.account_id}",
-            )
-            return None
-        return {"id": account.account_id, "name": account.name, "region": account.region}[ref.parts[2]]
 
     def account_list(self, lst: AccountList, within: tuple[str, ...] | None) -> tuple[str, ...]:
         """The accounts a list names; `all` is every account of `within` (the whitelist), or of the project."""
@@ -351,7 +296,7 @@ class _Resolver:
             by_account: dict[str, list[Resource]] = {}
             for loc, reached in self.resources_of(perm, repositories, externals, listed):
                 for res in reached:
-                    if inside(res.account, loc, f"{_RESOURCE_WORDS[res.kind]} `{res.name}`"):
+                    if inside(res.account, loc, f"{RESOURCE_WORDS[res.kind]} `{res.name}`"):
                         by_account.setdefault(res.account, []).append(res)
             grants = [Grant(perm, a, "delegate", tuple(rs)) for a, rs in sorted(by_account.items())]
         elif isinstance(perm, AccessKeys):
@@ -365,263 +310,6 @@ class _Resolver:
                 help="it names no resource that iamc could place in an account",
             )
         return perm, grants
-
-    def resources_of(self, perm, repositories, externals, listed):
-        """Each entry of a resource-based permission: where it is written, and the resources it reaches."""
-        if isinstance(perm, CodeCommit):
-            for rg in perm.repositories:
-                yield rg.codecommit.loc, _found(self.repository(rg, repositories))
-        elif isinstance(perm, CodeBuild):
-            for g in perm.resources:
-                yield g.codebuild.loc, _found(self.arn_target(g.codebuild, "codebuild", externals, g))
-        elif isinstance(perm, DeploymentPipelines):
-            for g in perm.resources:
-                yield g.pipeline.loc, _found(self.arn_target(g.pipeline, "codepipeline", externals, g))
-        else:
-            for t in perm.resources:
-                yield t.loc, self.resource_group(t, externals, listed)
-
-    def repository(self, rg, repositories) -> Resource | None:
-        ref = rg.codecommit
-        if ref.root != "resource" or len(ref.parts) < 2 or ref.parts[1] != "codecommit" or len(ref.parts) != 4:
-            self.diags.add(
-                "E303",
-                f"expected `paco.ref resource.codecommit.<group>.<repository>`, found `{ref.text}`",
-                ref.loc,
-                label="not a CodeCommit repository",
-            )
-            return None
-        if not repositories and not self.p.repositories:
-            self.diags.add(
-                "E304",
-                "the project has no resource/codecommit.yaml to resolve this reference in",
-                ref.loc,
-                help="describe the repository in resource/codecommit.yaml, as Paco does",
-            )
-            return None
-        key = (ref.parts[2], ref.parts[3])
-        if key not in repositories:
-            groups = {g for g, _ in repositories}
-            if key[0] not in groups:
-                self.diags.add(
-                    "E304",
-                    f"resource/codecommit.yaml has no repository group `{key[0]}`",
-                    ref.part_loc(2),
-                    help=did_you_mean(key[0], groups),
-                )
-            else:
-                self.diags.add(
-                    "E304",
-                    f"repository group `{key[0]}` has no repository `{key[1]}`",
-                    ref.part_loc(3),
-                    help=did_you_mean(key[1], [n for g, n in repositories if g == key[0]]),
-                )
-            return None
-        repo, account = repositories[key]
-        if account is None:
-            return None
-        region = repo.region or self.accounts[account].region
-        arn = f"arn:aws:codecommit:{region}:{self.accounts[account].account_id}:{repo.repository_name}"
-        return Resource("repository", account, region, repo.repository_name, arn, grant=rg, loc=ref.loc)
-
-    def external(self, target: Target, externals) -> ExternalResource | None:
-        ref = target.ref
-        if ref.root != "netenv":
-            self.diags.add("E303", f"expected a `paco.ref netenv.…` or an ARN, found `{ref.text}`", ref.loc)
-            return None
-        ext = externals.get(ref.text.strip()) or externals.get(ref.dotted)
-        if ext is None:
-            self.diags.add(
-                "E305",
-                f"`{ref.dotted}` points into a Paco network environment, which iamc does not read",
-                ref.loc,
-                label="unresolved",
-                help=[
-                    "add it to iamc.yaml under `external_resources:` with the facts iamc needs, "
-                    "or write the resource's ARN here in place of the reference"
-                ],
-            )
-            return None
-        self.used_externals.add(ext.ref.strip())
-        return ext
-
-    def arn_target(self, target: Target, service: str, externals, grant) -> Resource | None:
-        stages: tuple[str, ...] = ()
-        actions: tuple[str, ...] = ()
-        loc = target.loc
-        if target.ref is not None:
-            ext = self.external(target, externals)
-            if ext is None:
-                return None
-            if ext.arn is None:
-                self.diags.add(
-                    "E204",
-                    f"external resource `{ext.ref}` has no `arn`",
-                    ext.loc.as_key(),
-                    related=[Label(target.loc, "needed here")],
-                    help=f"add the {'pipeline' if service == 'codepipeline' else 'project'}'s ARN",
-                )
-                return None
-            arn, loc, stages, actions = ext.arn, ext.loc.child("arn"), ext.stages, ext.approval_actions
-        else:
-            arn = target.text
-        m = vocabulary.ARN.fullmatch(arn)
-        expected = (
-            "arn:aws:codebuild:<region>:<account id>:project/<name>"
-            if service == "codebuild"
-            else "arn:aws:codepipeline:<region>:<account id>:<pipeline name>"
-        )
-        if (
-            m is None
-            or m.group(2) != service
-            or not m.group(4)
-            or (service == "codebuild" and not m.group(5).startswith("project/"))
-        ):
-            self.diags.add(
-                "E203",
-                f"`{arn}` is not a {'CodeBuild project' if service == 'codebuild' else 'pipeline'} ARN",
-                loc,
-                help=f"write `{expected}`, or a `paco.ref netenv.…` listed in external_resources",
-            )
-            return None
-        account_id, region, resource = m.group(4), m.group(3), m.group(5)
-        account = next((a.name for a in self.p.accounts if a.account_id == account_id), None)
-        if account is None:
-            self.diags.add(
-                "E301",
-                f"no account in accounts/ has the id {account_id}",
-                loc,
-                help="the resource must live in one of the project's accounts",
-            )
-            return None
-        name = resource.split("/", 1)[1] if service == "codebuild" else resource
-        kind = "codebuild" if service == "codebuild" else "pipeline"
-        return Resource(kind, account, region, name, arn, stages, actions, grant, target.loc)
-
-    def resource_group(self, target: Target, externals, listed: tuple[str, ...] | None) -> list[Resource]:
-        if target.ref is not None:
-            ext = self.external(target, externals)
-            if ext is None:
-                return []
-            account = self.account_ref(ext.account) if ext.account else None
-            if ext.resource_group is None or ext.account is None:
-                missing = [
-                    f for f, v in (("resource_group", ext.resource_group), ("account", ext.account)) if v is None
-                ]
-                self.diags.add(
-                    "E204",
-                    f"external resource `{ext.ref}` has no {' or '.join(f'`{m}`' for m in missing)}",
-                    ext.loc.as_key(),
-                    related=[Label(target.loc, "needed here")],
-                    help="a Session Manager grant needs the resource group's name and its account",
-                )
-                return []
-            if account is None:
-                return []
-            return [
-                Resource("resource_group", account, ext.region, ext.resource_group, None, grant=target, loc=target.loc)
-            ]
-        if not listed:
-            self.diags.add(
-                "E204",
-                f"resource group `{target.text}` needs the permission's `accounts` to say where it is",
-                target.loc,
-                help="add `accounts:` to the permission, or use a `paco.ref netenv.…` "
-                "listed in iamc.yaml's external_resources",
-            )
-            return []
-        return [Resource("resource_group", a, None, target.text, None, grant=target, loc=target.loc) for a in listed]
-
-    def policy(self, policy: Policy) -> Policy:
-        return dataclasses.replace(policy, statements=tuple(self.statement(s) for s in policy.statements))
-
-    def statement(self, s: Statement) -> Statement:
-        def values(items, resource: bool):
-            out = []
-            for v in items:
-                if isinstance(v, Ref):
-                    text = self.value_ref(v)
-                    if text is None:
-                        continue
-                    if resource and text != "*" and not text.startswith("arn:"):
-                        self.diags.add(
-                            "E212",
-                            f"`{v.text}` is `{text}`, which is neither `*` nor an ARN",
-                            v.loc,
-                            label="not a resource",
-                            help="a resource is an ARN; build one around the id, e.g. "
-                            "`arn:aws:s3:::bucket-<id>/*`, in the policy text",
-                        )
-                        continue
-                    out.append(text)
-                else:
-                    out.append(v)
-            return tuple(out)
-
-        conditions = tuple(dataclasses.replace(c, values=values(c.values, False)) for c in s.conditions)
-        return dataclasses.replace(
-            s, resource=values(s.resource, True), not_resource=values(s.not_resource, True), conditions=conditions
-        )
-
-    def check_policy_ids(self, user: User, grants: dict[str, list[Grant]]) -> None:
-        """Two custom policies that land in one delegate stack must not share a logical ID."""
-        for account, gs in sorted(grants.items()):
-            seen: dict[str, Policy] = {}
-            for g in gs:
-                if not isinstance(g.permission, CustomPolicy):
-                    continue
-                for pol in g.permission.policies:
-                    lid = names.custom_policy_logical_id(pol.name)
-                    first = seen.get(lid)
-                    if first is not None and first is not pol and first.loc != pol.loc:
-                        both = (
-                            f"two policies named `{pol.name}`"
-                            if first.name == pol.name
-                            else f"policies `{first.name}` and `{pol.name}`"
-                        )
-                        self.diags.add(
-                            "E307",
-                            f"{both} both become `{lid}` in the delegate stack of user `{user.key}` in `{account}`",
-                            pol.loc.child("name"),
-                            related=[Label(first.loc.child("name"), "the other policy")],
-                            help="rename one of the two policies",
-                        )
-                    seen.setdefault(lid, pol)
-
-    def check_username_conditions(self, user: User, grants: dict[str, list[Grant]]) -> None:
-        """aws:username is absent in assumed-role sessions: in a delegate role's policy it never matches."""
-        reported: set[Loc] = set()
-        for gs in grants.values():
-            for g in gs:
-                if not isinstance(g.permission, CustomPolicy):
-                    continue
-                for pol in g.permission.policies:
-                    for st in pol.statements:
-                        for c in st.conditions:
-                            if c.key.lower() == "aws:username" and c.loc not in reported:
-                                reported.add(c.loc)
-                                self.diags.add(
-                                    "W301",
-                                    "`aws:username` is absent when a role is assumed, so this condition never matches",
-                                    c.loc.as_key(),
-                                    label="always false in a delegate role",
-                                    notes=[f"this policy is attached to user `{user.key}`'s delegate role"],
-                                    help="compare `aws:userid` instead, which in a role session is "
-                                    "`<role id>:<session name>`, or drop the condition",
-                                )
-                        for field in ("resource", "not_resource"):
-                            for i, v in enumerate(getattr(st, field)):
-                                loc = st.loc.child(field, i)
-                                if isinstance(v, str) and "${aws:username}" in v.lower() and loc not in reported:
-                                    reported.add(loc)
-                                    self.diags.add(
-                                        "W301",
-                                        "`${aws:username}` is undefined when a role is assumed, so this "
-                                        "resource never matches",
-                                        loc,
-                                        label="never matches in a delegate role",
-                                        help="name the resource outright, or use `${aws:userid}`",
-                                    )
 
     def settings(self, externals) -> None:
         s = self.p.settings
