@@ -18,6 +18,10 @@ def test_golden_validate(case, update_golden):
         f"iamc's diagnostics for golden/{case.name} changed (review, then run pytest --update-golden):\n"
         + diff(expected, stderr, "stderr.txt")
     )
+    # expected/ holds what iamc produces and nothing else: no stale file lingers
+    produced = {"stderr.txt"}
+    present = {str(f.relative_to(case / "expected")) for f in (case / "expected").rglob("*") if f.is_file()}
+    assert present == produced, f"golden/{case.name}/expected has files iamc does not produce: {present - produced}"
     # the exit code follows from the diagnostics: 1 exactly when one is an error
     has_error = any("error[E" in line for line in stderr.splitlines())
     assert code == (1 if has_error else 0)
