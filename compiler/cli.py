@@ -2,8 +2,10 @@
 
     iamc validate [PROJECT] [--format full|concise|json|github] [--color auto|always|never]
 
-Exit codes: 0 success, 1 diagnostics with errors, 2 usage error. Human
-formats go to stderr; json and github go to stdout, for the tool reading them.
+Exit codes: 0 success, 1 diagnostics with errors, 2 usage error, 3 a bug in
+iamc itself (never the project's fault: bad input is always a diagnostic).
+Human formats go to stderr; json and github go to stdout, for the tool
+reading them.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 
 from . import __version__
 from .driver import check
@@ -52,8 +55,15 @@ def _use_colour(choice: str, stream) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "validate":
-        return cmd_validate(args)
+    try:
+        if args.command == "validate":
+            return cmd_validate(args)
+    except Exception:  # noqa: BLE001 - a bug must still end in a clear word, not a bare traceback
+        sys.stderr.write(
+            "iamc: internal error: this is a bug in iamc, not a problem in your project.\n"
+            "Please report it with the files that trigger it; the details follow.\n" + traceback.format_exc()
+        )
+        return 3
     return 2  # unreachable: argparse requires a command
 
 

@@ -89,3 +89,16 @@ def test_the_shared_reference_project_validates():
     assert not (cmp.left_only or cmp.right_only or cmp.diff_files)
     for sub in cmp.subdirs.values():
         assert not (sub.left_only or sub.right_only or sub.diff_files)
+
+
+def test_a_bug_is_reported_as_one(tmp_path, monkeypatch):
+    import iamc.cli
+
+    def broken(root):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(iamc.cli, "check", broken)
+    code, _, err = run_cli(["validate"], tmp_path)
+    assert code == 3
+    assert err.startswith("iamc: internal error: this is a bug in iamc")
+    assert "RuntimeError: boom" in err
