@@ -53,6 +53,7 @@ _ALL = [
     Code("E213", "invalid-pgp-key", "a pgp_key that is not an OpenPGP public key"),
     Code("W201", "paco-field-ignored", "a Paco field that iamc reads but cannot honour"),
     Code("W202", "redundant-value", "a value that repeats or is implied by another"),
+    Code("W203", "unknown-action", "an IAM action or service prefix that IAM does not have"),
     # resolve: references, account lists, the access matrix
     Code("E301", "unknown-account", "an account name that no accounts/<name>.yaml defines"),
     Code("E302", "outside-whitelist", "a permission reaches an account outside the user's account_whitelist"),

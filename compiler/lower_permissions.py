@@ -258,6 +258,8 @@ def _statement(rec: Record, diags: Diagnostics) -> Statement | None:
                     label="expected `service:Action`",
                     help="write actions as `service:Action`, e.g. `logs:GetLogEvents`, with `*` or `?` wildcards",
                 )
+                continue
+            _check_action_known(value, vloc, diags)
     sid = rec.get("sid")
     if sid is not None and not vocabulary.SID.fullmatch(sid):
         diags.add(
@@ -270,6 +272,28 @@ def _statement(rec: Record, diags: Diagnostics) -> Statement | None:
     if rec.get("effect") is None:
         return None
     return Statement(rec.get("effect"), sid, action, not_action, resource, not_resource, conditions, loc)
+
+
+def _check_action_known(action: str, loc: Loc, diags: Diagnostics) -> None:
+    """A warning, not an error: cfn-lint's list of actions can lag behind a new AWS release."""
+    why = vocabulary.unknown_action(action)
+    if why is None:
+        return
+    kind, meant = why
+    service = action.split(":", 1)[0]
+    message = {
+        "service": f"`{service}` is not an AWS service prefix",
+        "pattern": f"`{action}` matches no action of `{service}`",
+        "action": f"`{action}` is not an action of `{service}`",
+    }[kind]
+    diags.add(
+        "W203",
+        message,
+        loc,
+        label="unknown to IAM",
+        help=f"did you mean `{meant}`?" if meant else "",
+        notes=["checked against the IAM actions that cfn-lint knows; an action newer than it is reported too"],
+    )
 
 
 def _strings(rec: Record, field: str) -> tuple[str, ...]:
