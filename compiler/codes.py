@@ -66,6 +66,21 @@ _ALL = [
     Code("W301", "username-condition", "a condition on aws:username in a delegate role, where it never matches"),
     Code("W302", "grants-nothing", "a permission that grants nothing"),
     Code("W303", "unused-setting", "an iamc.yaml entry that nothing uses"),
+    # plan: IAM and CloudFormation limits, access keys against the previous build
+    Code("E401", "policy-too-large", "a managed policy document over IAM's 6,144 characters"),
+    Code("E402", "too-many-managed-policies", "a delegate role with more than 10 managed policies"),
+    Code("E403", "stack-too-large", "a stack over CloudFormation's 500 resources or 200 outputs"),
+    Code("E404", "key-version-decreased", "an access key version lower than in the previous build"),
+    Code("W401", "third-access-key", "a deployment that would need a third access key for one user"),
+    # emit and verify: backends, plugins, the checks of the generated files
+    Code("E501", "verifier-error", "a verifier (cfn-lint, ...) found an error in a generated file"),
+    Code("W501", "verifier-warning", "a verifier (cfn-lint, ...) found a warning in a generated file"),
+    Code("E502", "unknown-plugin", "iamc.yaml or --plugin names a plugin that is not installed"),
+    Code("E503", "unknown-backend", "iamc.yaml's backends: names a backend that does not exist"),
+    Code("E504", "template-too-large", "a template over CloudFormation's 1 MB"),
+    # write: OUT
+    Code("E601", "unreadable-manifest", "the previous build's manifest.json in OUT cannot be read"),
+    Code("E602", "foreign-file", "OUT holds a file iamc did not write where iamc would write one"),
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _ALL}

@@ -1,19 +1,32 @@
 """The driver: runs the stages in order and stops after one that reported errors.
 
 check("project/") -> Result(diagnostics=[...], project=Project(...), resolved=Resolved(...))
+build("project/", "out/") -> Build(..., plan=Plan(...), files=[OutputFile(...)], changes=Changes(...))
 """
 
 from __future__ import annotations
 
 import gc
+import os
 from dataclasses import dataclass, field
 
+from . import manifest
 from .diagnostics import Diagnostic, Placed, place
+from .emit import emit, select
 from .ir import Project
 from .load import Sources, load
 from .lower import lower
+from .manifest import MANIFEST, read_previous
+from .output import OutputFile
+from .plan import plan
+from .plan_model import Plan
+from .registry import BUILTIN, manager
 from .resolve import Resolved, resolve
 from .tree import Locator
+from .verify import verify
+from .write import Changes, changes
+
+BUILTIN_NAMES = {m.rsplit(".", 1)[-1] for m in BUILTIN}
 
 
 @dataclass
@@ -64,3 +77,78 @@ def _check(root: str) -> Result:
     if not diags.has_errors:
         result.resolved = resolved
     return result
+
+
+@dataclass
+class Build(Result):
+    """What `iamc build` computed: the files of OUT and how they differ from what is there."""
+
+    out: str = ""
+    out_rel: str = ""  # OUT relative to the project folder, as diagnostics name it
+    plan: Plan | None = None
+    files: list[OutputFile] = field(default_factory=list)
+    changes: Changes | None = None
+
+
+def build(root: str, out: str, backends: list[str] | None = None, plugins: list[str] = (), verify_output=True) -> Build:
+    """Everything `iamc build` does short of touching OUT: check, plan, emit, verify, compare."""
+    checked = check(root)
+    result = Build(**vars(checked), out=out, out_rel=_relative(out, root))
+    if not checked.ok:
+        return result
+    was_enabled = gc.isenabled()
+    gc.disable()  # as in check(): many small objects, no cycles worth collecting
+    try:
+        _build(result, backends, list(plugins), verify_output)
+    finally:
+        if was_enabled:
+            gc.enable()
+    return result
+
+
+def _build(result: Build, chosen: list[str] | None, extra_plugins: list[str], verify_output: bool) -> None:
+    settings = result.project.settings
+    # the plugins: built-ins, and the third-party ones the project or --plugin names
+    named = [(name, loc) for name, loc in settings.plugins] + [(name, None) for name in extra_plugins]
+    plugins, diags = manager(named)
+    backends, more = select(plugins, settings, chosen)
+    diags.extend(more)
+    # what the previous build in OUT left: its files, stacks and access key serials
+    previous, more = read_previous(result.out, f"{result.out_rel.rstrip('/')}/{MANIFEST}")
+    diags.extend(more)
+    result.diagnostics += diags
+    if diags.has_errors:
+        return
+    # 4. plan: the resolved project to stacks, users, roles and policy documents
+    planned, diags = plan(result.resolved, previous)
+    result.diagnostics += diags
+    if diags.has_errors:
+        return
+    for impl in plugins.pm.hook.iamc_transform_plan.get_hookimpls():
+        planned = impl.function(plan=planned) or planned
+    result.plan = planned
+    # 5. emit: each selected backend's files
+    files, diags = emit(planned, plugins, settings, backends)
+    result.diagnostics += diags
+    if diags.has_errors:
+        return
+    # 6. verify: cfn-lint and the other verifiers, findings pointed back at the YAML
+    if verify_output:
+        diags = verify(planned, files, plugins, result.locator, result.out_rel)
+        result.diagnostics += diags
+        if diags.has_errors:
+            return
+    result.files = files
+    took_part = [{"name": b, "version": plugins.versions.get(b, "")} for b in backends]
+    took_part += [{"name": n, "version": v} for n, v in plugins.versions.items() if n not in BUILTIN_NAMES]
+    desired = {f.path: f.content for f in files}
+    desired[MANIFEST] = manifest.render(planned, files, took_part, set(backends))
+    # 7. write (compare only: the command decides whether to write, check or diff)
+    result.changes, diags = changes(result.out, desired, previous, result.out_rel)
+    result.diagnostics += diags
+
+
+def _relative(out: str, root: str) -> str:
+    if os.path.isabs(out):
+        return out.replace(os.sep, "/")
+    return os.path.relpath(out, root).replace(os.sep, "/")

@@ -261,6 +261,9 @@ class Settings:
     account_colors: tuple[tuple[str, str, Loc], ...] = ()  # (account, rrggbb, loc)
     user_pgp_keys: tuple[tuple[str, str, Loc], ...] = ()  # (user key, key, loc)
     external_resources: tuple[ExternalResource, ...] = ()
+    plugins: tuple[tuple[str, Loc], ...] = ()  # third-party plugins the project names
+    backends: tuple[tuple[str, Loc, object], ...] = ()  # (backend name, loc, its options as a located node)
+    paco_users: tuple[tuple[str, Loc], ...] = ()  # users Paco provisioned (paco_migration.users)
     loc: Loc = field(default_factory=lambda: Loc("iamc.yaml"))
 
 

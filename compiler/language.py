@@ -323,10 +323,20 @@ EXTERNAL_RESOURCE = Schema(
     },
 )
 
+PACO_MIGRATION = Schema(
+    "paco_migration",
+    {
+        "users": Field(StrList(single_ok=False), default=[]),
+    },
+)
+
 SETTINGS = Schema(
     "iamc.yaml",
     {
         "organization": Field(Str()),
+        "plugins": Field(StrList(single_ok=False), default=[]),
+        "backends": Field(MapOf(Anything(), "backend options"), default=[]),
+        "paco_migration": Field(Obj(PACO_MIGRATION)),
         "users_stacks": Field(Int(minimum=1, maximum=100)),
         "accounts": Field(MapOf(Obj(ACCOUNT_SETTINGS), "account settings"), default=[]),
         "users": Field(MapOf(Obj(USER_SETTINGS), "user settings"), default=[]),

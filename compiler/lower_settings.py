@@ -76,7 +76,19 @@ def lower_settings(doc: Document | None, diags: Diagnostics) -> Settings:
         ext = _external(ref_text, loc, r, diags)
         if ext is not None:
             externals.append(ext)
-    return Settings(rec.get("organization"), rec.get("users_stacks"), colors, tuple(keys), tuple(externals), rec.loc)
+    migration = rec.get("paco_migration")
+    paco_users = tuple(migration.get("users")) if migration is not None else ()
+    return Settings(
+        organization=rec.get("organization"),
+        users_stacks=rec.get("users_stacks"),
+        account_colors=colors,
+        user_pgp_keys=tuple(keys),
+        external_resources=tuple(externals),
+        plugins=tuple(rec.get("plugins")),
+        backends=tuple(rec.get("backends")),
+        paco_users=paco_users,
+        loc=rec.loc,
+    )
 
 
 def _check_pgp_key(key: str, loc: Loc, diags: Diagnostics) -> bool:

@@ -26,7 +26,10 @@ def display_path(root: str, file: str | None) -> str:
     if not file or file == ".":
         return root
     root = root.replace("\\", "/").rstrip("/")
-    return file if root in ("", ".") else posixpath.join(root, file)
+    if root in ("", "."):
+        return posixpath.normpath(file)
+    # files outside the project (OUT's) are relative to it: `project/../out/x` shows as `out/x`
+    return posixpath.normpath(posixpath.join(root, file)) if file.startswith("..") else posixpath.join(root, file)
 
 
 def render(placed: list[Placed], fmt: str, locator: Locator, root: str, colour: bool = False) -> str:

@@ -316,12 +316,13 @@ class _Resolver(TargetResolution, PolicyResolution):
         for name, _, loc in s.account_colors:
             self.account_name(name, loc.as_key())
         users = {u.key for u in self.p.users}
-        for name, _, loc in s.user_pgp_keys:
+        named = [(name, loc.as_key()) for name, _, loc in s.user_pgp_keys] + list(s.paco_users)
+        for name, loc in named:
             if name not in users:
                 self.diags.add(
                     "E308",
                     f"no user `{name}` in resource/iam.yaml",
-                    loc.as_key(),
+                    loc,
                     label="unknown user",
                     help=did_you_mean(name, users) or f"the users are: {', '.join(sorted(users))}",
                 )
