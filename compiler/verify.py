@@ -68,7 +68,7 @@ def _report(finding: Finding, out_rel: str, diags: Diagnostics) -> None:
     origin = finding.file.origin(finding.path)
     code = "E501" if finding.severity == "error" else "W501"
     message = f"{finding.tool or 'verifier'} {finding.rule}: {finding.message}"
-    notes = [*finding.notes, f"in the generated file {where}:{line}:{col}"]
+    notes = list(finding.notes)
     help = "check the YAML it comes from; if that is right, this is a bug in iamc: please report it"
     if origin is not None:
         diags.add(code, message, origin, label="produces it", related=[generated], notes=notes, help=help)

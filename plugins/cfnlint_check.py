@@ -13,15 +13,23 @@ working folder changes what iamc reports.
 from __future__ import annotations
 
 import functools
+import re
 
 from cfnlint.config import ConfigMixIn
 from cfnlint.decode.decode import decode_str
 from cfnlint.runner import Runner
 
+from iamc import vocabulary
 from iamc.hookspecs import Finding
 from iamc.output import OutputFile
 
 _SEVERITIES = {"error": "error", "warning": "warning"}  # informational findings are not reported
+# W3037 (unknown IAM action) is iamc's own W203, already reported at the YAML with a suggestion
+IGNORED = ["W3037"]
+MAX_MESSAGE = 300
+# cfn-lint's policy schema lacks some of IAM's condition operators (BinaryEquals with IfExists or a
+# set prefix); iamc checks every operator itself at the YAML, so these findings are cfn-lint's gaps
+_OPERATOR_FINDING = re.compile(r"'([A-Za-z:]+)' does not match any of the regexes")
 
 
 class _HermeticConfig(ConfigMixIn):
@@ -31,7 +39,16 @@ class _HermeticConfig(ConfigMixIn):
 
 @functools.lru_cache(maxsize=4)
 def runner(region: str) -> Runner:
-    return Runner(_HermeticConfig(regions=[region]))
+    return Runner(_HermeticConfig(regions=[region], ignore_checks=IGNORED))
+
+
+def _known_gap(rule: str, message: str) -> bool:
+    m = _OPERATOR_FINDING.match(message)
+    return rule == "E3510" and m is not None and vocabulary.split_operator(m.group(1)) is not None
+
+
+def _shorten(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
 
 
 def lint(templates: list[OutputFile], region: str) -> list[Finding]:
@@ -42,14 +59,14 @@ def lint(templates: list[OutputFile], region: str) -> list[Finding]:
         matches = list(errors or ()) if template is None else list(run.validate_template(template))
         for m in matches:
             severity = _SEVERITIES.get(m.rule.severity)
-            if severity is None:
+            if severity is None or _known_gap(m.rule.id, m.message):
                 continue
             findings.append(
                 Finding(
                     file=f,
                     severity=severity,
                     rule=m.rule.id,
-                    message=m.message,
+                    message=_shorten(m.message),
                     path=tuple(getattr(m, "path", None) or ()),
                     line=m.linenumber,
                     column=m.columnnumber,

@@ -1,7 +1,10 @@
 """The golden harness: every folder under golden/ with a `project/` is a case.
 
-A case's `expected/` holds what iamc must produce for it: `stderr.txt`, the
-exact diagnostics of `iamc validate project` run from the case folder.
+A case's `expected/` holds everything `iamc build project -o out` produces
+for it: the whole OUT tree, and `stderr.txt`, the exact diagnostics. A case
+that must fail has only `stderr.txt`. The build runs on a copy of the
+project in a temporary folder, so paths in the diagnostics are `project/…`
+and `out/…` whatever the machine.
 """
 
 from __future__ import annotations
@@ -10,12 +13,15 @@ import contextlib
 import difflib
 import io
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from iamc.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "golden"
+STDERR = "stderr.txt"
 
 
 def cases() -> list[Path]:
@@ -36,6 +42,39 @@ def run_cli(args: list[str], cwd: Path) -> tuple[int, str, str]:
     finally:
         os.chdir(old)
     return code, out.getvalue(), err.getvalue()
+
+
+def read_tree(folder: Path) -> dict[str, str]:
+    if not folder.is_dir():
+        return {}
+    return {
+        f.relative_to(folder).as_posix(): f.read_text(encoding="utf-8")
+        for f in sorted(folder.rglob("*"))
+        if f.is_file()
+    }
+
+
+def build_case(case: Path, extra: list[str] = ()) -> tuple[int, str, dict[str, str]]:
+    """Build a case as a user would: (exit code, stderr, OUT's files)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        shutil.copytree(case / "project", work / "project")
+        code, _, stderr = run_cli(["build", "project", "-o", "out", "--color", "never", *extra], work)
+        return code, stderr, read_tree(work / "out")
+
+
+def expected_tree(case: Path) -> dict[str, str]:
+    return read_tree(case / "expected")
+
+
+def write_expected(case: Path, tree: dict[str, str]) -> None:
+    target = case / "expected"
+    if target.exists():
+        shutil.rmtree(target)
+    for path, content in tree.items():
+        f = target / path
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(content, encoding="utf-8")
 
 
 def diff(expected: str, actual: str, name: str) -> str:

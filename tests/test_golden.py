@@ -1,27 +1,34 @@
-"""Golden cases: the whole of what iamc says about each case, compared exactly."""
+"""Golden cases: the whole of what `iamc build` produces for each case, compared both ways."""
 
 import pytest
 
-from golden import cases, diff, run_cli
+from golden import STDERR, build_case, cases, diff, expected_tree, write_expected
 
 
 @pytest.mark.parametrize("case", cases(), ids=lambda p: p.name)
-def test_golden_validate(case, update_golden):
-    code, _, stderr = run_cli(["validate", "project", "--color", "never"], case)
-    expected_file = case / "expected" / "stderr.txt"
+def test_golden_build(case, update_golden):
+    code, stderr, out = build_case(case)
+    actual = {**out, STDERR: stderr}
+    assert STDERR not in out, "iamc wrote a file named like the golden stderr"
     if update_golden:
-        expected_file.parent.mkdir(exist_ok=True)
-        expected_file.write_text(stderr)
-    assert expected_file.exists(), f"{case.name} has no expected/stderr.txt; run pytest --update-golden"
-    expected = expected_file.read_text()
-    assert stderr == expected, (
-        f"iamc's diagnostics for golden/{case.name} changed (review, then run pytest --update-golden):\n"
-        + diff(expected, stderr, "stderr.txt")
+        write_expected(case, actual)
+    expected = expected_tree(case)
+    assert expected, f"golden/{case.name} has no expected/; run pytest --update-golden"
+    problems = []
+    for path in sorted(set(expected) | set(actual)):
+        if path not in actual:
+            problems.append(f"missing: iamc no longer produces {path}")
+        elif path not in expected:
+            problems.append(f"extra: iamc now produces {path}")
+        elif expected[path] != actual[path]:
+            problems.append(diff(expected[path], actual[path], path))
+    assert not problems, (
+        f"iamc's output for golden/{case.name} changed (review, then run pytest --update-golden):\n"
+        + "\n".join(problems)
     )
-    # expected/ holds what iamc produces and nothing else: no stale file lingers
-    produced = {"stderr.txt"}
-    present = {str(f.relative_to(case / "expected")) for f in (case / "expected").rglob("*") if f.is_file()}
-    assert present == produced, f"golden/{case.name}/expected has files iamc does not produce: {present - produced}"
     # the exit code follows from the diagnostics: 1 exactly when one is an error
     has_error = any("error[E" in line for line in stderr.splitlines())
     assert code == (1 if has_error else 0)
+    # a failed build writes nothing at all
+    if has_error:
+        assert out == {}
