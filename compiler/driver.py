@@ -128,7 +128,7 @@ def _build(result: Build, chosen: list[str] | None, extra_plugins: list[str], ve
         planned = impl.function(plan=planned) or planned
     result.plan = planned
     # 5. emit: each selected backend's files
-    files, diags = emit(planned, plugins, settings, backends)
+    files, diags = emit(planned, plugins, backends)
     result.diagnostics += diags
     if diags.has_errors:
         return

@@ -16,7 +16,7 @@ from .ir import Settings
 from .output import OutputFile
 from .plan_model import Plan
 from .registry import Plugins
-from .schema import Schema, did_you_mean, read
+from .schema import Record, Schema, did_you_mean, read
 from .tree import Loc, Map, Scalar, Span
 
 
@@ -24,8 +24,10 @@ class UsageError(Exception):
     """A command-line mistake (exit code 2), such as `--backend` naming no backend."""
 
 
-def select(plugins: Plugins, settings: Settings, chosen: list[str] | None) -> tuple[list[str], Diagnostics]:
-    """The backends to run, in a stable order."""
+def select(
+    plugins: Plugins, settings: Settings, chosen: list[str] | None
+) -> tuple[dict[str, Record], Diagnostics]:
+    """The backends to run, in a stable order, each with its options read from iamc.yaml."""
     diags = Diagnostics()
     for name in chosen or ():
         if name not in plugins.backends:
@@ -47,8 +49,10 @@ def select(plugins: Plugins, settings: Settings, chosen: list[str] | None) -> tu
             )
         else:
             configured.append(name)
-    names = chosen or configured or list(plugins.backends)
-    return sorted(set(names)), diags
+    names = sorted(set(chosen or configured or plugins.backends))
+    # every configured backend's options are checked, whether it runs this time or not
+    records = {name: options(plugins, settings, name, diags) for name in sorted(set(names) | set(configured))}
+    return {name: records[name] for name in names}, diags
 
 
 def options(plugins: Plugins, settings: Settings, name: str, diags: Diagnostics):
@@ -64,15 +68,13 @@ def options(plugins: Plugins, settings: Settings, name: str, diags: Diagnostics)
     return read(schema, Map(Span(1, 1, 1, 1), []), Loc(settings.loc.file, ("backends", name)), diags)
 
 
-def emit(plan: Plan, plugins: Plugins, settings: Settings, backends: list[str]) -> tuple[list[OutputFile], Diagnostics]:
+def emit(plan: Plan, plugins: Plugins, backends: dict[str, Record]) -> tuple[list[OutputFile], Diagnostics]:
+    """Every selected backend's files, sorted by path; `backends` is what `select` returned."""
     diags = Diagnostics()
-    records = {name: options(plugins, settings, name, diags) for name in backends}
-    if diags.has_errors:
-        return [], diags
     files: list[OutputFile] = []
     seen: dict[str, str] = {}
-    for name in backends:
-        for f in plugins.backends[name].emit(plan, records[name]):
+    for name, record in backends.items():
+        for f in plugins.backends[name].emit(plan, record):
             if f.path in seen:
                 raise RuntimeError(f"backends `{seen[f.path]}` and `{name}` both emit {f.path}")
             seen[f.path] = name

@@ -316,12 +316,15 @@ def _check_user_names(users: list[User], diags: Diagnostics) -> None:
     for form, make, fold in names.KEY_FORMS:
         seen: dict[str, int] = {}
         for i, u in enumerate(users):
-            value = make(u.key)
-            probe = value.lower() if fold else value
-            if probe in seen:
-                clashes.setdefault((seen[probe], i), []).append(f"{form} `{value}`")
-            else:
-                seen[probe] = i
+            made = make(u.key)
+            for value in (made,) if isinstance(made, str) else made:
+                probe = value.lower() if fold else value
+                if probe in seen and seen[probe] != i:
+                    found = clashes.setdefault((seen[probe], i), [])
+                    if not any(f.startswith(form + " ") for f in found):  # one name of each form is enough
+                        found.append(f"{form} `{value}`")
+                else:
+                    seen[probe] = i
     for (i, j), forms in sorted(clashes.items()):
         first, u = users[i], users[j]
         what = forms[0] if len(forms) == 1 else ", ".join(forms[:-1]) + " and " + forms[-1]

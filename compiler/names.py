@@ -70,11 +70,17 @@ def custom_policy_logical_id(policy_name: str) -> str:
     return "CustomPolicy" + alnum(policy_name)
 
 
+def users_stack_logical_ids(key: str) -> tuple[str, ...]:
+    """The logical IDs a key gives in the users stack, which share one namespace:
+    `IAMUserPolicyalice` is alice's policy, and the user of the key `Policyalice`."""
+    return user_logical_id(key), user_policy_logical_id(key)
+
+
 # Every form a key takes in generated names, with whether IAM compares it without case.
 # Two keys that agree on one of these would overwrite each other.
 KEY_FORMS = (
     ("delegate role name", role_name, True),
     ("managed policy name", user_policy_name, True),
     ("stack name", delegate_stack_name, False),
-    ("logical ID", user_logical_id, False),
+    ("logical ID", users_stack_logical_ids, False),
 )

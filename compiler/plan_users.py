@@ -31,7 +31,7 @@ def access_keys(user: User, paco: bool, previous: Previous, diags: Diagnostics) 
         loc = pa.loc.child(f"access_key_{number}_version")
         before = previous.keys.get((user.key, number), 0)
         existing += before > 0
-        if version < before:
+        if 0 < version < before:
             diags.add(
                 "E404",
                 f"access key {number} of user `{user.key}` goes back from version {before} to {version}",

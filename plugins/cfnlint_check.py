@@ -39,7 +39,8 @@ class _HermeticConfig(ConfigMixIn):
 
 @functools.lru_cache(maxsize=4)
 def runner(region: str) -> Runner:
-    return Runner(_HermeticConfig(regions=[region], ignore_checks=IGNORED))
+    # merge_configs: a template's own Metadata (cfn-lint ignore_checks) adds to IGNORED instead of losing to it
+    return Runner(_HermeticConfig(regions=[region], ignore_checks=IGNORED, merge_configs=True))
 
 
 def _known_gap(rule: str, message: str) -> bool:

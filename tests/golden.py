@@ -4,7 +4,9 @@ A case's `expected/` holds everything `iamc build project -o out` produces
 for it: the whole OUT tree, and `stderr.txt`, the exact diagnostics. A case
 that must fail has only `stderr.txt`. The build runs on a copy of the
 project in a temporary folder, so paths in the diagnostics are `project/…`
-and `out/…` whatever the machine.
+and `out/…` whatever the machine. A case with a `previous/` folder builds
+over it, as over the output of an earlier build (its manifest.json says
+which access keys and stacks existed).
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ def build_case(case: Path, extra: list[str] = ()) -> tuple[int, str, dict[str, s
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         shutil.copytree(case / "project", work / "project")
+        if (case / "previous").is_dir():
+            shutil.copytree(case / "previous", work / "out")
         code, _, stderr = run_cli(["build", "project", "-o", "out", "--color", "never", *extra], work)
         return code, stderr, read_tree(work / "out")
 
