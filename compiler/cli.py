@@ -148,7 +148,9 @@ def cmd_build(args) -> int:
         if human:
             if ch.stale:
                 n = len(ch.write) + len(ch.remove)
-                sys.stderr.write(f"iamc: {out} is not up to date: {n} file{'s' if n != 1 else ''} would change{with_found}\n")
+                sys.stderr.write(
+                    f"iamc: {out} is not up to date: {n} file{'s' if n != 1 else ''} would change{with_found}\n"
+                )
             else:
                 sys.stderr.write(f"iamc: {out} is up to date{with_found}\n")
         return 1 if ch.stale and args.check else 0

@@ -23,7 +23,7 @@ from .plan_model import Plan
 from .registry import BUILTIN, manager
 from .resolve import Resolved, resolve
 from .tree import Locator
-from .verify import verify
+from .verify import check_sizes, verify
 from .write import Changes, changes
 
 BUILTIN_NAMES = {m.rsplit(".", 1)[-1] for m in BUILTIN}
@@ -129,6 +129,7 @@ def _build(result: Build, chosen: list[str] | None, extra_plugins: list[str], ve
     result.plan = planned
     # 5. emit: each selected backend's files
     files, diags = emit(planned, plugins, backends)
+    diags.extend(check_sizes(planned, files))
     result.diagnostics += diags
     if diags.has_errors:
         return
@@ -139,8 +140,9 @@ def _build(result: Build, chosen: list[str] | None, extra_plugins: list[str], ve
         if diags.has_errors:
             return
     result.files = files
-    took_part = [{"name": b, "version": plugins.versions.get(b, "")} for b in backends]
-    took_part += [{"name": n, "version": v} for n, v in plugins.versions.items() if n not in BUILTIN_NAMES]
+    # the built-ins that ran, and every third-party plugin (each may have transformed or verified)
+    took_part = {n: v for n, v in plugins.versions.items() if n in backends or n not in BUILTIN_NAMES}
+    took_part = [{"name": n, "version": v} for n, v in took_part.items()]
     desired = {f.path: f.content for f in files}
     desired[MANIFEST] = manifest.render(planned, files, took_part, set(backends))
     # 7. write (compare only: the command decides whether to write, check or diff)

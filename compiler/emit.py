@@ -24,16 +24,15 @@ class UsageError(Exception):
     """A command-line mistake (exit code 2), such as `--backend` naming no backend."""
 
 
-def select(
-    plugins: Plugins, settings: Settings, chosen: list[str] | None
-) -> tuple[dict[str, Record], Diagnostics]:
+def select(plugins: Plugins, settings: Settings, chosen: list[str] | None) -> tuple[dict[str, Record], Diagnostics]:
     """The backends to run, in a stable order, each with its options read from iamc.yaml."""
     diags = Diagnostics()
     for name in chosen or ():
         if name not in plugins.backends:
             hint = did_you_mean(name, plugins.backends)
             raise UsageError(
-                f"no backend is named `{name}`" + (f"; {hint}" if hint else "")
+                f"no backend is named `{name}`"
+                + (f"; {hint}" if hint else "")
                 + f" (the backends are: {', '.join(sorted(plugins.backends))})"
             )
     configured = []
@@ -44,8 +43,7 @@ def select(
                 f"no backend is named `{name}`",
                 loc.as_key(),
                 label="unknown backend",
-                help=did_you_mean(name, plugins.backends)
-                or f"the backends are: {', '.join(sorted(plugins.backends))}",
+                help=did_you_mean(name, plugins.backends) or f"the backends are: {', '.join(sorted(plugins.backends))}",
             )
         else:
             configured.append(name)

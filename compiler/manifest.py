@@ -49,9 +49,7 @@ def read_previous(out: str, loc_file: str) -> tuple[Previous | None, Diagnostics
             data = json.load(f)
         files = {e["path"]: e["sha256"] for e in data["files"]}
         stacks = {e["id"]: e for e in data["stacks"]}
-        keys = {
-            (u["name"], k["number"]): k["serial"] for u in data["users"] for k in u.get("access_keys", ())
-        }
+        keys = {(u["name"], k["number"]): k["serial"] for u in data["users"] for k in u.get("access_keys", ())}
         if not all(isinstance(p, str) and _inside(p) for p in files):
             raise ValueError("a file path leaves OUT")
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as e:
@@ -100,9 +98,7 @@ def render(plan: Plan, files: list[OutputFile], plugins: list[dict], backends: s
                     "template": f.path if f else None,
                     "capabilities": ["CAPABILITY_NAMED_IAM"],
                     "depends_on": list(s.depends_on),
-                    "parameters": {
-                        p.name: _parameter(p) for p in s.parameters
-                    },
+                    "parameters": {p.name: _parameter(p) for p in s.parameters},
                     "template_bytes": size,
                     "needs_s3": size > S3_THRESHOLD,
                     "user": s.user,
@@ -137,8 +133,12 @@ def render(plan: Plan, files: list[OutputFile], plugins: list[dict], backends: s
                 "accounts": list(u.accounts),
                 "grants": {a: [_grant(g) for g in gs] for a, gs in u.accounts.items()},
                 "access_keys": [
-                    {"number": k.number, "serial": k.serial, "status": "Active" if k.active else "Inactive",
-                     "secret": k.secret_name}
+                    {
+                        "number": k.number,
+                        "serial": k.serial,
+                        "status": "Active" if k.active else "Inactive",
+                        "secret": k.secret_name,
+                    }
                     for k in (planned.access_keys if planned else ())
                 ],
                 "console_password_secret": planned.login_profile.secret_name

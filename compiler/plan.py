@@ -105,9 +105,7 @@ class _Planner:
                 )
         users_stacks = self.users_stacks(in_users_stacks)
         home_stack = {u.key: s.id for s in users_stacks for u in s.users}
-        per_user = [
-            s if s.kind != "delegate" else _replace(s, depends_on=(home_stack[s.user],)) for s in per_user
-        ]
+        per_user = [s if s.kind != "delegate" else _replace(s, depends_on=(home_stack[s.user],)) for s in per_user]
         stacks = tuple(users_stacks) + tuple(sorted(per_user, key=lambda s: s.id))
         for s in stacks:
             self.check_limits(s)
@@ -188,8 +186,15 @@ class _Planner:
     # stacks
 
     def stack(self, account: Account, name: str, kind: str, description: str, **kw) -> Stack:
-        s = Stack(id=f"{account.name}/{name}", name=name, account=account, region=self.region, kind=kind,
-                  description=description, **kw)
+        s = Stack(
+            id=f"{account.name}/{name}",
+            name=name,
+            account=account,
+            region=self.region,
+            kind=kind,
+            description=description,
+            **kw,
+        )
         resources, outputs = _count(s)
         return _replace(s, resource_count=resources, output_count=outputs)
 
@@ -207,11 +212,18 @@ class _Planner:
             params = []
             for u in members:
                 if u.paco_username_parameter:
-                    params.append(Parameter(u.paco_username_parameter, "The name of the user.", False, False,
-                                            u.username))
+                    params.append(
+                        Parameter(u.paco_username_parameter, "The name of the user.", False, False, u.username)
+                    )
                 if u.login_profile and u.login_profile.paco_parameter:
-                    params.append(Parameter(u.login_profile.paco_parameter,
-                                            f"The password to assign of the user {u.username}", True, True))
+                    params.append(
+                        Parameter(
+                            u.login_profile.paco_parameter,
+                            f"The password to assign of the user {u.username}",
+                            True,
+                            True,
+                        )
+                    )
             out.append(
                 self.stack(
                     self.master,
@@ -259,8 +271,14 @@ class _Planner:
         out: dict[str, GoneStack] = {}
         for sid, entry in self.previous.stacks.items():
             if sid not in live:
-                out[sid] = GoneStack(sid, entry.get("name", sid.split("/", 1)[-1]), entry.get("account", ""),
-                                     entry.get("account_id", ""), entry.get("region", self.region), entry.get("user"))
+                out[sid] = GoneStack(
+                    sid,
+                    entry.get("name", sid.split("/", 1)[-1]),
+                    entry.get("account", ""),
+                    entry.get("account_id", ""),
+                    entry.get("region", self.region),
+                    entry.get("user"),
+                )
         for user in self.p.users:
             if user.key not in self.paco_users:
                 continue

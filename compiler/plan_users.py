@@ -66,8 +66,7 @@ def access_keys(user: User, paco: bool, previous: Previous, diags: Diagnostics) 
             notes[0] += f", {paco_keys} made by Paco outside CloudFormation (paco_migration)"
         diags.add(
             "W401",
-            f"user `{user.key}` would need {peak} access keys during this deployment; IAM allows "
-            f"{MAX_KEYS_PER_USER}",
+            f"user `{user.key}` would need {peak} access keys during this deployment; IAM allows {MAX_KEYS_PER_USER}",
             loc,
             label="creates a key",
             notes=notes

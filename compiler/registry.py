@@ -70,7 +70,11 @@ def manager(named: list[tuple[str, Loc | None]]) -> tuple[Plugins, Diagnostics]:
             continue
         if not backend.version:
             backend = hookspecs.Backend(
-                backend.name, backend.description, backend.emit, backend.options_schema, versions.get(impl.plugin_name, "")
+                backend.name,
+                backend.description,
+                backend.emit,
+                backend.options_schema,
+                versions.get(impl.plugin_name, ""),
             )
         plugins.backends[backend.name] = backend
     return plugins, diags

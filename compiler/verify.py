@@ -4,9 +4,9 @@
       -> resource/iam.yaml:31:13: error[E501]: cfn-lint E3012: ...
              ::: out/cloudformation/dev/X.yaml:14:9   (the generated line, shown under it)
 
-iamc checks what only it knows (the size of each template against
-CloudFormation's limits); verifier plugins check the rest, cfn-lint on the
-CloudFormation templates first among them.
+Verifier plugins check the files, cfn-lint on the CloudFormation templates
+first among them; `check_sizes`, which `--no-verify` does not skip, holds
+each template to CloudFormation's limit.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ def verify(plan: Plan, files: list[OutputFile], plugins: Plugins, locator: Locat
     for f in files:
         # the generated text becomes visible to the renderer, which shows the line a finding is on
         locator.add(Document(_in_out(out_rel, f.path), f.content, None))
-    _check_sizes(plan, files, diags)
     for impl in plugins.pm.hook.iamc_verify_files.get_hookimpls():
         for finding in impl.function(plan=plan, files=files) or ():
             _report(finding, out_rel, diags)
@@ -39,7 +38,9 @@ def _in_out(out_rel: str, path: str) -> str:
     return f"{out_rel.rstrip('/')}/{path}" if out_rel not in ("", ".") else path
 
 
-def _check_sizes(plan: Plan, files: list[OutputFile], diags: Diagnostics) -> None:
+def check_sizes(plan: Plan, files: list[OutputFile]) -> Diagnostics:
+    """CloudFormation's limit on a template's size: checked on every build, verified or not."""
+    diags = Diagnostics()
     stacks = {s.id: s for s in plan.stacks}
     for f in files:
         stack = stacks.get(f.stack) if f.stack else None
@@ -59,6 +60,7 @@ def _check_sizes(plan: Plan, files: list[OutputFile], diags: Diagnostics) -> Non
             label="too large for one template",
             help=help,
         )
+    return diags
 
 
 def _report(finding: Finding, out_rel: str, diags: Diagnostics) -> None:

@@ -208,9 +208,7 @@ def _user_resources(u: PlannedUser):
         sp = secret["Properties"] = CommentedMap()
         sp["Name"] = k.secret_name
         sp["Description"] = f"Access key {k.number} of IAM user {u.username} (version {k.serial})"
-        sp["SecretString"] = sub(
-            f'{{"AccessKeyId":"${{{key_id}}}","SecretAccessKey":"${{{key_id}.SecretAccessKey}}"}}'
-        )
+        sp["SecretString"] = sub(f'{{"AccessKeyId":"${{{key_id}}}","SecretAccessKey":"${{{key_id}.SecretAccessKey}}"}}')
         yield f"AccessKeySecret{k.number}{key}", secret
 
 

@@ -110,9 +110,7 @@ def test_the_user_policy_differs_from_paco_only_where_iamc_is_stricter(ours):
     assert sorted(my_doc["AssumeOwnDelegateRoles"]["Resource"]) == sorted(paco_doc["assume"]["Resource"])
     # the MFA deny also matches requests signed with a long-term key (no MFA key at all)
     assert paco_doc["DenyAllExceptListedIfNoMFA"]["Condition"] == {"Bool": {"aws:MultiFactorAuthPresent": False}}
-    assert my_doc["DenyAllExceptListedIfNoMFA"]["Condition"] == {
-        "BoolIfExists": {"aws:MultiFactorAuthPresent": False}
-    }
+    assert my_doc["DenyAllExceptListedIfNoMFA"]["Condition"] == {"BoolIfExists": {"aws:MultiFactorAuthPresent": False}}
     assert my_doc["DenyAllExceptListedIfNoMFA"]["NotAction"] == paco_doc["DenyAllExceptListedIfNoMFA"]["NotAction"]
     # self-service is scoped to the master account, not to any account (`*`)
     for sid in ("AllowManageOwnPasswords", "AllowManageOwnVirtualMFADevice", "AllowManageOwnUserMFA"):
