@@ -12,7 +12,7 @@ ten managed policies per role, 6,144 characters per policy document.
 from __future__ import annotations
 
 from .diagnostics import Diagnostics
-from .ir import Administrator, CustomPolicy
+from .ir import AccessKeys, Administrator, CustomPolicy
 from . import names, policies
 from .plan_model import AttachedPolicy, ManagedPolicy
 from .resolve import Grant
@@ -74,3 +74,25 @@ class RoleGrants:
                 help="IAM attaches at most 10 managed policies to a role (the quota can be raised to 20); "
                 "merge policies, or move some to another permission's account",
             )
+
+
+def user_statements(partition: str, home, grants: list[Grant]) -> list[dict]:
+    """Statements for the user's own policy, from grants on the user itself (`scope == "user"`)."""
+    out = []
+    if any(isinstance(g.permission, AccessKeys) for g in grants):
+        out.append(
+            policies.statement(
+                "Allow",
+                [
+                    "iam:CreateAccessKey",
+                    "iam:DeleteAccessKey",
+                    "iam:GetAccessKeyLastUsed",
+                    "iam:GetUser",
+                    "iam:ListAccessKeys",
+                    "iam:UpdateAccessKey",
+                ],
+                [f"arn:{partition}:iam::{home.account_id}:user/${{aws:username}}"],
+                sid="AllowManageOwnAccessKeys",
+            )
+        )
+    return out

@@ -131,7 +131,7 @@ def render(plan: Plan, files: list[OutputFile], plugins: list[dict], backends: s
                 "username": u.username,
                 "enabled": u.enabled,
                 "accounts": list(u.accounts),
-                "grants": {a: [_grant(g) for g in gs] for a, gs in u.accounts.items()},
+                "grants": {a: [_grant(g) for g in gs] for a, gs in sorted(u.grants.items()) if gs},
                 "access_keys": [
                     {
                         "number": k.number,

@@ -20,7 +20,7 @@ from types import MappingProxyType
 
 from . import names, policies
 from .diagnostics import Diagnostics
-from .grants import RoleGrants
+from .grants import RoleGrants, user_statements
 from .ir import Account, User
 from .manifest import Previous
 from .plan_model import (
@@ -70,11 +70,13 @@ class _Planner:
             delegates = uses_delegates(user, self.master)
             user_roles = []
             if delegates and user.enabled:
-                for account in self.r.access[user.key]:
-                    role = self.role(user, accounts[account], self.r.access[user.key][account])
+                for account in self.r.entry[user.key]:
+                    grants = [g for g in self.r.access[user.key].get(account, ()) if g.scope == "delegate"]
+                    role = self.role(user, accounts[account], grants)
                     roles[(user.key, account)] = role
                     user_roles.append((account, role))
-            planned = self.user(user, [r for _, r in user_roles], delegates)
+            home = self.master if delegates else accounts[user.account.parts[1]]
+            planned = self.user(user, home, [r for _, r in user_roles], delegates)
             if delegates:
                 in_users_stacks.append(planned)
                 for account, role in user_roles:
@@ -91,10 +93,9 @@ class _Planner:
                         )
                     )
             else:
-                home = user.account.parts[1]
                 per_user.append(
                     self.stack(
-                        accounts[home],
+                        home,
                         names.account_user_stack_name(user.username),
                         "user",
                         f"IAM User {user.username}",
@@ -111,7 +112,13 @@ class _Planner:
             self.check_limits(s)
         gone = self.gone(stacks, accounts)
         users = tuple(
-            UserAccess(u.key, u.username, u.enabled, self.r.access.get(u.key, MappingProxyType({})))
+            UserAccess(
+                u.key,
+                u.username,
+                u.enabled,
+                self.r.entry.get(u.key, ()),
+                self.r.access.get(u.key, MappingProxyType({})),
+            )
             for u in self.p.users
         )
         result = Plan(self.p, self.master, self.partition, self.region, stacks, gone, users, MappingProxyType(roles))
@@ -119,7 +126,7 @@ class _Planner:
 
     # one user
 
-    def user(self, user: User, roles: list[Role], delegates: bool) -> PlannedUser:
+    def user(self, user: User, home: Account, roles: list[Role], delegates: bool) -> PlannedUser:
         paco = user.key in self.paco_users
         login = None
         if user.enabled and user.console_access_enabled:
@@ -130,7 +137,10 @@ class _Planner:
         policy = None
         attached: tuple[AttachedPolicy, ...] = ()
         if user.enabled:
-            document = policies.self_service(self.partition, self.master.account_id, [r.arn for r in roles])
+            own = [g for gs in self.r.access.get(user.key, {}).values() for g in gs if g.scope == "user"]
+            document = policies.self_service(
+                self.partition, home.account_id, [r.arn for r in roles], user_statements(self.partition, home, own)
+            )
             policy = ManagedPolicy(
                 names.user_policy_logical_id(user.key), names.user_policy_name(user.key), document, user.loc.as_key()
             )
@@ -152,13 +162,16 @@ class _Planner:
                     )
                     for n in user.managed_policies
                 )
-        keys = access_keys(user, paco, self.previous, self.diags)
+        self_managed = any(
+            g.permission.type == "AccessKeys" for gs in self.r.access.get(user.key, {}).values() for g in gs
+        )
+        keys = access_keys(user, paco, self_managed, self.previous, self.diags)
         return PlannedUser(
             key=user.key,
             username=user.username,
             enabled=user.enabled,
             logical_id=names.user_logical_id(user.key),
-            arn=f"arn:{self.partition}:iam::{self.master.account_id}:user/{user.username}",
+            arn=f"arn:{self.partition}:iam::{home.account_id}:user/{user.username}",
             login_profile=login,
             access_keys=keys,
             policy=policy,

@@ -129,12 +129,13 @@ class GoneStack:
 
 @dataclass(frozen=True)
 class UserAccess:
-    """One user's entry in the manifest: the accounts they may enter and their grants there."""
+    """One user's entry in the manifest: the accounts they may enter and their grants, per account."""
 
     key: str
     username: str
     enabled: bool
-    accounts: Mapping[str, tuple[Grant, ...]]
+    accounts: tuple[str, ...]  # where the user has a delegate role
+    grants: Mapping[str, tuple[Grant, ...]]  # including grants on the user itself (AccessKeys)
 
 
 @dataclass(frozen=True)

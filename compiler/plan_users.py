@@ -20,7 +20,10 @@ from .plan_model import AccessKey
 MAX_KEYS_PER_USER = 2
 
 
-def access_keys(user: User, paco: bool, previous: Previous, diags: Diagnostics) -> tuple[AccessKey, ...]:
+def access_keys(
+    user: User, paco: bool, self_managed: bool, previous: Previous, diags: Diagnostics
+) -> tuple[AccessKey, ...]:
+    """`self_managed`: the user may make keys of their own (an AccessKeys permission): one may exist."""
     pa = user.programmatic_access
     if pa is None or pa.externally_managed:
         return ()
@@ -58,12 +61,15 @@ def access_keys(user: User, paco: bool, previous: Previous, diags: Diagnostics) 
         )
     # Paco made a user's keys outside CloudFormation: they stay until deleted by hand
     paco_keys = sum(v > 0 for v in (pa.access_key_1_version, pa.access_key_2_version)) if paco else 0
-    peak = existing + paco_keys + len(creating)
+    own = 1 if self_managed else 0
+    peak = existing + paco_keys + own + len(creating)
     if creating and peak > MAX_KEYS_PER_USER:
         number, loc = creating[-1]
         notes = [f"keys that exist before this deployment: {existing} made by iamc"]
         if paco_keys:
             notes[0] += f", {paco_keys} made by Paco outside CloudFormation (paco_migration)"
+        if own:
+            notes[0] += ", and one the user may have made (an AccessKeys permission)"
         diags.add(
             "W401",
             f"user `{user.key}` would need {peak} access keys during this deployment; IAM allows {MAX_KEYS_PER_USER}",

@@ -68,6 +68,8 @@ class Resolved:
     graph: nx.DiGraph
     access: Mapping[str, Mapping[str, tuple[Grant, ...]]]  # user key -> account name -> grants
     stacks: tuple[Stack, ...]  # in deployment order
+    # user key -> the accounts the user may enter through a delegate role: its whitelist, when enabled
+    entry: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
 
 def resolve(project: Project) -> tuple[Resolved | None, Diagnostics]:
@@ -159,10 +161,13 @@ class _Resolver(TargetResolution, PolicyResolution):
         access: dict[str, Mapping[str, tuple[Grant, ...]]] = {}
         users_stack = Stack(f"{master.name}/{names.USERS_STACK}", master.name, names.USERS_STACK, None)
         stacks = [users_stack]
+        entry: dict[str, tuple[str, ...]] = {}
         for user in p.users:
             user, grants, user_stacks = self.user(user, master, repositories, externals, users_stack)
             users.append(user)
             access[user.key] = MappingProxyType(grants)
+            # a user with a delegate role per whitelisted account, or one that signs in to its own account
+            entry[user.key] = tuple(s.account for s in user_stacks if user.enabled)
             stacks.extend(user_stacks)
         self.settings(externals)
         for s in stacks:
@@ -174,7 +179,9 @@ class _Resolver(TargetResolution, PolicyResolution):
         if self.diags.has_errors:
             return
         resolved_project = dataclasses.replace(p, users=tuple(users))
-        self.result = Resolved(resolved_project, master, self.graph, MappingProxyType(access), order)
+        self.result = Resolved(
+            resolved_project, master, self.graph, MappingProxyType(access), order, MappingProxyType(entry)
+        )
 
     def repositories(self):
         out = {}
