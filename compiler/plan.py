@@ -136,7 +136,9 @@ class _Planner:
             )
         policy = None
         attached: tuple[AttachedPolicy, ...] = ()
-        if user.enabled:
+        # a user with delegate roles, or one who signs in to the console, gets the self-service policy
+        # with its deny-without-MFA; a programmatic-only user without delegates (a machine) cannot use MFA
+        if user.enabled and (delegates or user.console_access_enabled):
             own = [g for gs in self.r.access.get(user.key, {}).values() for g in gs if g.scope == "user"]
             document = policies.self_service(
                 self.partition, home.account_id, [r.arn for r in roles], user_statements(self.partition, home, own)
@@ -154,14 +156,14 @@ class _Planner:
                     label=f"{len(roles)} delegate roles to list",
                     help="the policy names each delegate role the user may assume; shorten the whitelist",
                 )
-            if not delegates:
-                attached = tuple(
-                    AttachedPolicy(
-                        n if n.startswith("arn:") else policies.aws_managed_policy_arn(self.partition, n),
-                        user.loc.child("managed_policies"),
-                    )
-                    for n in user.managed_policies
+        if user.enabled and not delegates:
+            attached = tuple(
+                AttachedPolicy(
+                    n if n.startswith("arn:") else policies.aws_managed_policy_arn(self.partition, n),
+                    user.loc.child("managed_policies"),
                 )
+                for n in user.managed_policies
+            )
         self_managed = any(
             g.permission.type == "AccessKeys" for gs in self.r.access.get(user.key, {}).values() for g in gs
         )

@@ -1,6 +1,7 @@
 """The `iamc` command: exit codes, formats, streams."""
 
 import json
+import shutil
 import re
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def test_colour_only_when_asked(tmp_path):
 def test_readme_commands_are_the_ones_ci_runs():
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
-    assert "iamc validate example" in readme and "iamc validate example" in ci
+    assert "iamc build example -o out" in readme and "iamc build example -o out" in ci
     assert "python -m pytest -q" in readme and "python -m pytest -q" in ci
     assert Path(ROOT / "example" / "project.yaml").is_file()
 
@@ -102,3 +103,15 @@ def test_a_bug_is_reported_as_one(tmp_path, monkeypatch):
     assert code == 3
     assert err.startswith("iamc: internal error: this is a bug in iamc")
     assert "RuntimeError: boom" in err
+
+
+def test_the_readme_shows_what_building_the_example_gives(tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("$ iamc build example -o out\n", 1)[1].split("```", 1)[0]
+    summary, listing = block.split("$ find out -type f | sort\n")
+    shutil.copytree(ROOT / "example", tmp_path / "example")
+    code, _, err = run_cli(["build", "example", "-o", "out"], tmp_path)
+    assert code == 0
+    assert err == summary
+    produced = sorted(str(p.relative_to(tmp_path)) for p in (tmp_path / "out").rglob("*") if p.is_file())
+    assert produced == listing.split()
