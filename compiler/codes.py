@@ -78,6 +78,7 @@ _ALL = [
     Code("E502", "unknown-plugin", "iamc.yaml or --plugin names a plugin that is not installed"),
     Code("E503", "unknown-backend", "iamc.yaml's backends: names a backend that does not exist"),
     Code("E504", "template-too-large", "a template over CloudFormation's 1 MB"),
+    Code("E505", "invalid-backend-option", "a backend option that the project contradicts"),
     # write: OUT
     Code("E601", "unreadable-manifest", "the previous build's manifest.json in OUT cannot be read"),
     Code("E602", "foreign-file", "OUT holds a file iamc did not write where iamc would write one"),

@@ -69,6 +69,12 @@ def options(plugins: Plugins, settings: Settings, name: str, diags: Diagnostics)
 def emit(plan: Plan, plugins: Plugins, backends: dict[str, Record]) -> tuple[list[OutputFile], Diagnostics]:
     """Every selected backend's files, sorted by path; `backends` is what `select` returned."""
     diags = Diagnostics()
+    for name, record in backends.items():
+        check = plugins.backends[name].check
+        for problem in check(plan, record) if check else ():
+            diags.add("E505", problem.message, problem.loc, help=problem.help)
+    if diags.has_errors:
+        return [], diags
     files: list[OutputFile] = []
     seen: dict[str, str] = {}
     for name, record in backends.items():

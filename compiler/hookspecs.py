@@ -16,6 +16,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from .output import OutputFile
+    from .tree import Loc
     from .plan_model import Plan
     from .schema import Record, Schema
 
@@ -29,7 +30,8 @@ class Backend:
 
     `emit(plan, options)` returns the backend's files and never touches the
     disk. `options` is the backend's entry of iamc.yaml `backends:`, read
-    against `options_schema` (an unknown option is an error).
+    against `options_schema` (an unknown option is an error); `check(plan,
+    options)`, if given, finds what the schema cannot (each Problem is E505).
     """
 
     name: str
@@ -37,6 +39,17 @@ class Backend:
     emit: Callable[["Plan", "Record"], list["OutputFile"]]
     options_schema: "Schema | None" = None
     version: str = ""
+    # checks of the options that need the plan (a user key that must exist): each Problem is an error
+    check: "Callable[[Plan, Record], list[Problem]] | None" = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A backend option that the schema accepts but the project contradicts."""
+
+    message: str
+    loc: "Loc"
+    help: str = ""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ iamc.yaml's `plugins:` or `--plugin` names it.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -21,7 +22,7 @@ from .diagnostics import Diagnostics
 from .schema import did_you_mean
 from .tree import Loc
 
-BUILTIN = ("iamc.plugins.cloudformation",)
+BUILTIN = ("iamc.plugins.cloudformation", "iamc.plugins.terraform")
 ENTRY_POINT_GROUP = "iamc"
 
 
@@ -69,12 +70,6 @@ def manager(named: list[tuple[str, Loc | None]]) -> tuple[Plugins, Diagnostics]:
         if backend is None:
             continue
         if not backend.version:
-            backend = hookspecs.Backend(
-                backend.name,
-                backend.description,
-                backend.emit,
-                backend.options_schema,
-                versions.get(impl.plugin_name, ""),
-            )
+            backend = dataclasses.replace(backend, version=versions.get(impl.plugin_name, ""))
         plugins.backends[backend.name] = backend
     return plugins, diags

@@ -25,15 +25,28 @@ from iamc import hookimpl, names
 from iamc.hookspecs import Backend, Finding
 from iamc.output import OutputFile
 from iamc.plan_model import Plan, PlannedUser, Stack
+from iamc.schema import Bool, Field, Schema
 
 NAME = "cloudformation"
 FORMAT_VERSION = "2010-09-09"
 PASSWORD_LENGTH = 32
 
 
+OPTIONS = Schema(
+    "cloudformation options",
+    {
+        # DeletionPolicy and UpdateReplacePolicy Retain on every resource: deleting a stack (to move its users
+        # to Terraform, say) leaves the users, roles, policies, keys and secrets in place
+        "retain": Field(Bool(), default=False),
+    },
+)
+
+
 @hookimpl
 def iamc_declare_backend() -> Backend:
-    return Backend(NAME, "CloudFormation YAML templates, one per stack, with manifest.json's stack order", emit)
+    return Backend(
+        NAME, "CloudFormation YAML templates, one per stack, with manifest.json's stack order", emit, OPTIONS
+    )
 
 
 @hookimpl
@@ -48,6 +61,10 @@ def emit(plan: Plan, options) -> list[OutputFile]:
     out = []
     for stack in plan.stacks:
         template, origins, sources = _template(plan, stack)
+        if options.get("retain"):
+            for resource in template["Resources"].values():
+                resource.insert(1, "UpdateReplacePolicy", "Retain")
+                resource.insert(1, "DeletionPolicy", "Retain")
         out.append(
             OutputFile(
                 path=f"{NAME}/{stack.account.name}/{stack.name}.yaml",

@@ -4,9 +4,11 @@ A case's `expected/` holds everything `iamc build project -o out` produces
 for it: the whole OUT tree, and `stderr.txt`, the exact diagnostics. A case
 that must fail has only `stderr.txt`. The build runs on a copy of the
 project in a temporary folder, so paths in the diagnostics are `project/…`
-and `out/…` whatever the machine. A case with a `previous/` folder builds
-over it, as over the output of an earlier build (its manifest.json says
-which access keys and stacks existed).
+and `out/…` whatever the machine. A case with a `previous_project/` is
+first built from that project, then from `project/` over its output, as a
+team builds after a change (the previous manifest says which access keys
+and stacks existed); a `previous/` folder is taken as that earlier output
+as it stands.
 """
 
 from __future__ import annotations
@@ -56,6 +58,16 @@ def read_tree(folder: Path) -> dict[str, str]:
     }
 
 
+def previous_tree(case: Path) -> dict[str, str]:
+    """What OUT holds before the case is built."""
+    if (case / "previous_project").is_dir():
+        with tempfile.TemporaryDirectory() as tmp:
+            shutil.copytree(case / "previous_project", Path(tmp) / "previous_project")
+            run_cli(["build", "previous_project", "-o", "out", "--no-verify"], Path(tmp))
+            return read_tree(Path(tmp) / "out")
+    return read_tree(case / "previous")
+
+
 def build_case(case: Path, extra: list[str] = ()) -> tuple[int, str, dict[str, str]]:
     """Build a case as a user would: (exit code, stderr, OUT's files)."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -63,6 +75,10 @@ def build_case(case: Path, extra: list[str] = ()) -> tuple[int, str, dict[str, s
         shutil.copytree(case / "project", work / "project")
         if (case / "previous").is_dir():
             shutil.copytree(case / "previous", work / "out")
+        if (case / "previous_project").is_dir():
+            shutil.copytree(case / "previous_project", work / "previous_project")
+            code, _, stderr = run_cli(["build", "previous_project", "-o", "out", "--no-verify"], work)
+            assert code == 0, f"golden/{case.name}/previous_project does not build:\n{stderr}"
         code, _, stderr = run_cli(["build", "project", "-o", "out", "--color", "never", *extra], work)
         return code, stderr, read_tree(work / "out")
 

@@ -41,7 +41,7 @@ def test_a_second_build_changes_nothing(tmp_path):
     first = read_tree(tmp_path / "out")
     stats = {p: os.stat(tmp_path / "out" / p).st_mtime_ns for p in first}
     code, _, err = _build(tmp_path)
-    assert code == 0 and "(0 written, 0 removed, 8 unchanged)" in err
+    assert code == 0 and "(0 written, 0 removed, 12 unchanged)" in err
     assert read_tree(tmp_path / "out") == first
     assert {p: os.stat(tmp_path / "out" / p).st_mtime_ns for p in first} == stats  # not even rewritten
 
@@ -55,7 +55,11 @@ def test_only_changed_files_are_rewritten(tmp_path):
     assert code == 0, err
     after = {p: os.stat(tmp_path / "out" / p).st_ino for p in read_tree(tmp_path / "out")}
     changed = sorted(p for p in after if after[p] != before.get(p))
-    assert changed == ["cloudformation/test/Resource-IAM-User-Bob-Account-Delegates.yaml", "manifest.json"]
+    assert changed == [
+        "cloudformation/test/Resource-IAM-User-Bob-Account-Delegates.yaml",
+        "manifest.json",
+        "terraform/user-bob.tf.json",
+    ]
 
 
 @pytest.mark.parametrize("seed", ["0", "1", "4242"])
@@ -74,14 +78,14 @@ def test_bytes_do_not_depend_on_hash_seed(tmp_path, seed):
 def test_check_reports_stale_output_and_writes_nothing(tmp_path):
     project = _project(tmp_path)
     code, _, err = _build(tmp_path, "--check")
-    assert code == 1 and "is not up to date: 8 files would change" in err
+    assert code == 1 and "is not up to date: 12 files would change" in err
     assert not (tmp_path / "out").exists()
     _build(tmp_path)
     assert _build(tmp_path, "--check")[0] == 0
     _set_user_field(project, "access_key_1_version: 1", "access_key_1_version: 2")
     before = read_tree(tmp_path / "out")
     code, _, err = _build(tmp_path, "--check")
-    assert code == 1 and "1 file would change" not in err and "2 files would change" in err
+    assert code == 1 and "3 files would change" in err  # the users stack, alice's module, the manifest
     assert read_tree(tmp_path / "out") == before
 
 

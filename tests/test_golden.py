@@ -2,7 +2,7 @@
 
 import pytest
 
-from golden import STDERR, build_case, cases, diff, expected_tree, read_tree, write_expected
+from golden import STDERR, build_case, cases, diff, expected_tree, previous_tree, write_expected
 
 
 @pytest.mark.parametrize("case", cases(), ids=lambda p: p.name)
@@ -31,4 +31,4 @@ def test_golden_build(case, update_golden):
     assert code == (1 if has_error else 0)
     # a failed build writes nothing at all: OUT stays as the previous build left it
     if has_error:
-        assert out == read_tree(case / "previous")
+        assert out == previous_tree(case)

@@ -93,7 +93,10 @@ def test_a_plugin_joins_only_when_the_project_names_it(tmp_path, acme):
     out = read_tree(tmp_path / "out")
     assert "acme/users.txt" not in out
     assert "AWSDenyAll" not in out["cloudformation/dev/Resource-IAM-User-Alice-Account-Delegates.yaml"]
-    assert json.loads(out["manifest.json"])["plugins"] == [{"name": "cloudformation", "version": iamc.__version__}]
+    assert json.loads(out["manifest.json"])["plugins"] == [
+        {"name": "cloudformation", "version": iamc.__version__},
+        {"name": "terraform", "version": iamc.__version__},
+    ]
 
 
 def test_a_named_plugin_adds_a_backend_transforms_the_plan_and_verifies(tmp_path, acme):
