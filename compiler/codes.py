@@ -72,6 +72,8 @@ _ALL = [
     Code("E403", "stack-too-large", "a stack over CloudFormation's 500 resources or 200 outputs"),
     Code("E404", "key-version-decreased", "an access key version lower than in the previous build"),
     Code("W401", "third-access-key", "a deployment that would need a third access key for one user"),
+    Code("W402", "repository-not-granted", "a CodeCommit repository Paco's rule leaves ungranted (no console access)"),
+    Code("N401", "grants-split", "a user's grants in one account split or packed to fit IAM's policy limits"),
     # emit and verify: backends, plugins, the checks of the generated files
     Code("E501", "verifier-error", "a verifier (cfn-lint, ...) found an error in a generated file"),
     Code("W501", "verifier-warning", "a verifier (cfn-lint, ...) found a warning in a generated file"),

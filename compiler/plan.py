@@ -183,9 +183,10 @@ class _Planner:
         )
 
     def role(self, user: User, account: Account, grants) -> Role:
-        collected = RoleGrants(self.partition, user.key, account.name, self.diags)
+        collected = RoleGrants(self.partition, user.key, account, self.diags)
         for g in grants:
             collected.add(g)
+        collected.finish()
         name = names.role_name(user.key)
         return Role(
             logical_id="UserAccountDelegateRole",
