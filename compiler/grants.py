@@ -81,6 +81,9 @@ class RoleGrants:
             return
         loc = grants[0].permission.loc.as_key()
         generated = []
+        first = {}
+        for g in grants:
+            first.setdefault(grants_resources.POLICY_IDS[g.permission.type], g.permission.loc.as_key())
         for base, statements in grants_resources.statements(self.partition, self.account_record, grants):
             chunks = _pack(statements)
             if len(chunks) > 1:
@@ -89,7 +92,7 @@ class RoleGrants:
                     f"the {base.removesuffix('Policy')} grants of user `{self.user_key}` in `{self.account}` are "
                     f"split over {len(chunks)} policies, each within IAM's {policies.MAX_MANAGED_POLICY_CHARS:,} "
                     "characters",
-                    loc,
+                    first[base],
                 )
             generated += [(base + (str(i + 1) if i else ""), chunk) for i, chunk in enumerate(chunks)]
         room = MAX_MANAGED_POLICIES_PER_ROLE - len(self.attached) - len(self.policies)
