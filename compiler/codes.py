@@ -81,6 +81,9 @@ _ALL = [
     Code("E503", "unknown-backend", "iamc.yaml's backends: names a backend that does not exist"),
     Code("E504", "template-too-large", "a template over CloudFormation's 1 MB"),
     Code("E505", "invalid-backend-option", "a backend option that the project contradicts"),
+    Code("E506", "unwritable-value", "a name or value a generated file's format would cut or refuse"),
+    Code("E507", "duplicate-profile", "two accounts that give one switch-role profile name"),
+    Code("W502", "sync-storage", "a switch-role configuration too large for the browser's Sync storage"),
     # write: OUT
     Code("E601", "unreadable-manifest", "the previous build's manifest.json in OUT cannot be read"),
     Code("E602", "foreign-file", "OUT holds a file iamc did not write where iamc would write one"),

@@ -72,7 +72,7 @@ def emit(plan: Plan, plugins: Plugins, backends: dict[str, Record]) -> tuple[lis
     for name, record in backends.items():
         check = plugins.backends[name].check
         for problem in check(plan, record) if check else ():
-            diags.add("E505", problem.message, problem.loc, help=problem.help)
+            diags.add(problem.code, problem.message, problem.loc, label=problem.label, help=problem.help)
     if diags.has_errors:
         return [], diags
     files: list[OutputFile] = []

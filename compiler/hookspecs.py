@@ -31,7 +31,7 @@ class Backend:
     `emit(plan, options)` returns the backend's files and never touches the
     disk. `options` is the backend's entry of iamc.yaml `backends:`, read
     against `options_schema` (an unknown option is an error); `check(plan,
-    options)`, if given, finds what the schema cannot (each Problem is E505).
+    options)`, if given, finds what the schema cannot: each Problem is a diagnostic.
     """
 
     name: str
@@ -45,11 +45,14 @@ class Backend:
 
 @dataclass(frozen=True)
 class Problem:
-    """A backend option that the schema accepts but the project contradicts."""
+    """What a backend's `check` finds before it emits: an option the project contradicts (E505), or a
+    value the target format cannot carry. `code` is one of the catalogue's (iamc.codes)."""
 
     message: str
     loc: "Loc"
     help: str = ""
+    code: str = "E505"
+    label: str = ""
 
 
 @dataclass(frozen=True)

@@ -259,6 +259,9 @@ class Settings:
     organization: str | None = None
     users_stacks: int | None = None
     account_colors: tuple[tuple[str, str, Loc], ...] = ()  # (account, rrggbb, loc)
+    account_regions: tuple[tuple[str, str, Loc], ...] = ()  # (account, region, loc): for the profiles
+    account_aliases: tuple[tuple[str, str, Loc], ...] = ()  # (account, IAM account alias, loc)
+    account_entries: tuple[tuple[str, Loc], ...] = ()  # every account iamc.yaml's `accounts:` names
     user_pgp_keys: tuple[tuple[str, str, Loc], ...] = ()  # (user key, key, loc)
     external_resources: tuple[ExternalResource, ...] = ()
     plugins: tuple[tuple[str, Loc], ...] = ()  # third-party plugins the project names

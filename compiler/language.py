@@ -300,7 +300,9 @@ REPOSITORY = Schema(
 ACCOUNT_SETTINGS = Schema(
     "account settings",
     {
-        "color": Field(COLOR),
+        "color": Field(COLOR),  # the switch-role profile's colour
+        "region": Field(Str()),  # the console region to open after switching, and the CLI profile's region
+        "alias": Field(Str(pattern=r"[a-z0-9]([a-z0-9-]{1,61}[a-z0-9])?", pattern_help="an IAM account alias")),
     },
 )
 

@@ -65,7 +65,24 @@ def lower_settings(doc: Document | None, diags: Diagnostics) -> Settings:
     rec = read(L.SETTINGS, doc.root, Loc(doc.file), diags)
     if rec is None:
         return Settings()
-    colors = tuple((name, r.get("color"), loc) for name, loc, r in rec.get("accounts") or [] if r.get("color"))
+    accounts = rec.get("accounts") or []
+    colors = tuple((name, r.get("color"), loc) for name, loc, r in accounts if r.get("color"))
+    aliases = tuple((name, r.get("alias"), loc) for name, loc, r in accounts if r.get("alias"))
+    regions = []
+    for name, loc, r in accounts:
+        region = r.get("region")
+        if region is None:
+            continue
+        if region not in vocabulary.AWS_REGIONS:
+            diags.add(
+                "E203",
+                f"`{region}` is not an AWS region",
+                r.at("region"),
+                label="unknown region",
+                help=did_you_mean(region, vocabulary.AWS_REGIONS),
+            )
+        else:
+            regions.append((name, region, loc))
     keys = []
     for name, loc, r in rec.get("users") or []:
         key = r.get("pgp_key")
@@ -82,6 +99,9 @@ def lower_settings(doc: Document | None, diags: Diagnostics) -> Settings:
         organization=rec.get("organization"),
         users_stacks=rec.get("users_stacks"),
         account_colors=colors,
+        account_regions=tuple(regions),
+        account_aliases=aliases,
+        account_entries=tuple((name, loc) for name, loc, _ in accounts),
         user_pgp_keys=tuple(keys),
         external_resources=tuple(externals),
         plugins=tuple(rec.get("plugins")),

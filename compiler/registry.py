@@ -22,7 +22,13 @@ from .diagnostics import Diagnostics
 from .schema import did_you_mean
 from .tree import Loc
 
-BUILTIN = ("iamc.plugins.cloudformation", "iamc.plugins.terraform")
+BUILTIN = (
+    "iamc.plugins.cloudformation",
+    "iamc.plugins.terraform",
+    "iamc.plugins.switchroles",
+    "iamc.plugins.awsconfig",
+    "iamc.plugins.onboarding",
+)
 ENTRY_POINT_GROUP = "iamc"
 
 

@@ -320,7 +320,7 @@ class _Resolver(TargetResolution, PolicyResolution):
 
     def settings(self, externals) -> None:
         s = self.p.settings
-        for name, _, loc in s.account_colors:
+        for name, loc in s.account_entries:
             self.account_name(name, loc.as_key())
         users = {u.key for u in self.p.users}
         named = [(name, loc.as_key()) for name, _, loc in s.user_pgp_keys] + list(s.paco_users)

@@ -41,7 +41,7 @@ def test_a_second_build_changes_nothing(tmp_path):
     first = read_tree(tmp_path / "out")
     stats = {p: os.stat(tmp_path / "out" / p).st_mtime_ns for p in first}
     code, _, err = _build(tmp_path)
-    assert code == 0 and "(0 written, 0 removed, 12 unchanged)" in err
+    assert code == 0 and "(0 written, 0 removed, 18 unchanged)" in err
     assert read_tree(tmp_path / "out") == first
     assert {p: os.stat(tmp_path / "out" / p).st_mtime_ns for p in first} == stats  # not even rewritten
 
@@ -58,6 +58,7 @@ def test_only_changed_files_are_rewritten(tmp_path):
     assert changed == [
         "cloudformation/test/Resource-IAM-User-Bob-Account-Delegates.yaml",
         "manifest.json",
+        "onboarding/bob.md",  # what bob may do in test
         "terraform/user-bob.tf.json",
     ]
 
@@ -78,14 +79,15 @@ def test_bytes_do_not_depend_on_hash_seed(tmp_path, seed):
 def test_check_reports_stale_output_and_writes_nothing(tmp_path):
     project = _project(tmp_path)
     code, _, err = _build(tmp_path, "--check")
-    assert code == 1 and "is not up to date: 12 files would change" in err
+    assert code == 1 and "is not up to date: 18 files would change" in err
     assert not (tmp_path / "out").exists()
     _build(tmp_path)
     assert _build(tmp_path, "--check")[0] == 0
     _set_user_field(project, "access_key_1_version: 1", "access_key_1_version: 2")
     before = read_tree(tmp_path / "out")
     code, _, err = _build(tmp_path, "--check")
-    assert code == 1 and "3 files would change" in err  # the users stack, alice's module, the manifest
+    # the users stack, alice's module and onboarding sheet (her key's version), the manifest
+    assert code == 1 and "4 files would change" in err
     assert read_tree(tmp_path / "out") == before
 
 
@@ -252,7 +254,14 @@ def test_backends_are_chosen_by_name(tmp_path):
     code, _, err = _build(tmp_path, "--backend", "cloudformation")
     assert code == 0, err
     code, out, _ = run_cli(["backends"], tmp_path)
-    assert code == 0 and out.startswith("cloudformation ")
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()] == [
+        "awsconfig",
+        "cloudformation",
+        "onboarding",
+        "switchroles",
+        "terraform",
+    ]
 
 
 def test_backend_options_are_checked_strictly(tmp_path):

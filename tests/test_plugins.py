@@ -94,8 +94,8 @@ def test_a_plugin_joins_only_when_the_project_names_it(tmp_path, acme):
     assert "acme/users.txt" not in out
     assert "AWSDenyAll" not in out["cloudformation/dev/Resource-IAM-User-Alice-Account-Delegates.yaml"]
     assert json.loads(out["manifest.json"])["plugins"] == [
-        {"name": "cloudformation", "version": iamc.__version__},
-        {"name": "terraform", "version": iamc.__version__},
+        {"name": name, "version": iamc.__version__}
+        for name in ("awsconfig", "cloudformation", "onboarding", "switchroles", "terraform")
     ]
 
 

@@ -21,7 +21,12 @@ def _succeeds(case: Path) -> bool:
     return "error[" not in expected_tree(case)["stderr.txt"]
 
 
-BUILT = [c for c in cases() if _succeeds(c)]
+def _all_backends(case: Path) -> bool:
+    settings = case / "project" / "iamc.yaml"
+    return not settings.exists() or "backends:" not in settings.read_text()
+
+
+BUILT = [c for c in cases() if _succeeds(c) and _all_backends(c)]
 
 
 def _modules(case: Path) -> dict[str, dict]:
