@@ -1,7 +1,8 @@
-"""Benchmark: how long `iamc validate` takes, and how much memory, at team scale.
+"""Benchmark: how long `iamc validate` and `iamc build` take, and how much memory, at team scale.
 
     python bench/bench.py            # the default sizes
     python bench/bench.py 1000 50    # one project of 1000 users and 50 accounts
+    python bench/bench.py --build 500 40   # only the build of one size, stage by stage
 
 Generates projects in a temporary folder (users with whitelists, admin, read-only,
 custom-policy and CodeCommit permissions), runs each stage several times and
@@ -13,7 +14,9 @@ file is refused in well under a second.
 from __future__ import annotations
 
 import gc
+import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -22,7 +25,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from iamc import driver as build_driver  # noqa: E402
+from iamc.emit import emit, select  # noqa: E402
 from iamc.load import load  # noqa: E402
+from iamc.plan import plan  # noqa: E402
+from iamc.registry import manager  # noqa: E402
+from iamc.verify import verify  # noqa: E402
+from iamc.write import apply, changes  # noqa: E402
 from iamc.lower import lower  # noqa: E402
 from iamc.resolve import resolve  # noqa: E402
 from iamc.driver import check  # noqa: E402
@@ -95,6 +104,8 @@ def make_project(root: Path, users: int, accounts: int, seed: int = 7) -> None:
                 "            permission: ReadOnly",
             ]
     (root / "resource" / "iam.yaml").write_text("\n".join(out) + "\n")
+    if users > 60:  # about seven resources a user, 500 to a stack, and room for the hash's uneven split
+        (root / "iamc.yaml").write_text(f"users_stacks: {-(-users * 7 * 3 // 2 // 500)}\n")
 
 
 def best(fn, repeat: int = 5):
@@ -132,6 +143,55 @@ def bench(users: int, accounts: int) -> None:
         )
 
 
+def bench_build(users: int, accounts: int) -> None:
+    """Each stage of `iamc build` once (they take seconds, not milliseconds), and the whole build."""
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["IAMC_CACHE_DIR"] = str(Path(tmp) / "cache")  # cold: nothing linted before
+        root = Path(tmp) / "p"
+        make_project(root, users, accounts)
+        result = check(str(root))
+        plugins, _ = manager([])
+        backends, _ = select(plugins, result.project.settings, None)
+        t = time.perf_counter()
+        planned, _ = plan(result.resolved, None)
+        t_plan = time.perf_counter() - t
+        emitted = {}
+        files = []
+        for name, options in backends.items():
+            t = time.perf_counter()
+            out, _ = emit(planned, plugins, {name: options})
+            emitted[name] = time.perf_counter() - t
+            files += out
+        t = time.perf_counter()
+        verify(planned, files, plugins, result.locator, "out")
+        t_verify = time.perf_counter() - t
+        os.environ["IAMC_CACHE_DIR"] = str(Path(tmp) / "cache2")  # cold again for the whole build
+        t = time.perf_counter()
+        first = build_driver.build(str(root), str(Path(tmp) / "first"))
+        apply(str(Path(tmp) / "first"), first.changes)
+        t_first = time.perf_counter() - t
+        out_dir = str(Path(tmp) / "out")
+        desired = {f.path: f.content for f in files}
+        t = time.perf_counter()
+        ch, _ = changes(out_dir, desired, None, "out")
+        apply(out_dir, ch)
+        t_write = time.perf_counter() - t
+        t = time.perf_counter()
+        b = build_driver.build(str(root), str(Path(tmp) / "first"))
+        t_nothing = time.perf_counter() - t
+        assert b.ok, [d.message for d in b.diagnostics if d.is_error]
+        per_backend = "  ".join(f"{n} {v:5.2f} s" for n, v in emitted.items())
+        size = sum(len(c.encode()) for c in desired.values())
+        print(
+            f"{users:5d} users {accounts:3d} accounts: {len(planned.stacks)} stacks, {len(files)} files "
+            f"({size / 2**20:.1f} MiB)\n"
+            f"    plan {t_plan:5.2f} s | emit: {per_backend} | verify {t_verify:5.2f} s | write {t_write:5.2f} s\n"
+            f"    a whole first build: {t_first:5.2f} s; again over its own output "
+            f"(cfn-lint's findings cached, nothing to write): {t_nothing:5.2f} s; "
+            f"peak memory of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+        )
+
+
 def bench_billion_laughs() -> None:
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for i in range(1, 12):
@@ -155,10 +215,15 @@ def bench_billion_laughs() -> None:
 
 
 def main(argv: list[str]) -> None:
+    if argv[:1] == ["--build"]:
+        bench_build(int(argv[1]), int(argv[2]))
+        return
     sizes = [(int(argv[0]), int(argv[1]))] if len(argv) == 2 else [(50, 5), (200, 20), (500, 40), (2000, 60)]
     for users, accounts in sizes:
         bench(users, accounts)
     bench_billion_laughs()
+    for users, accounts in [(100, 10), (500, 40)] if len(argv) != 2 else []:
+        bench_build(users, accounts)
 
 
 if __name__ == "__main__":

@@ -154,7 +154,12 @@ def render(plan: Plan, files: list[OutputFile], plugins: list[dict], backends: s
         "region": plan.region,
         "stacks": stacks,
         "files": [
-            {"path": f.path, "backend": f.backend, "sha256": sha256(f.content), **({"user": f.user} if f.user else {})}
+            {
+                "path": f.path,
+                "backend": f.backend,
+                "sha256": sha256(f.content),
+                **({"user": f.user} if f.user else {}),
+            }
             for f in sorted(files, key=lambda f: f.path)
         ],
         "users": users,

@@ -11,6 +11,7 @@ knows a template language.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -154,3 +155,18 @@ class Plan:
             if s.id == stack_id:
                 return s
         return None
+
+    # indexes for backends, which look things up per user (computed once per plan)
+
+    @functools.cached_property
+    def access_of(self) -> Mapping[str, UserAccess]:
+        """User key -> its entry of `users`."""
+        return {u.key: u for u in self.users}
+
+    @functools.cached_property
+    def roles_of(self) -> Mapping[str, tuple[tuple[str, Role], ...]]:
+        """User key -> its delegate roles, (account name, role), by account name."""
+        out: dict[str, list[tuple[str, Role]]] = {}
+        for (key, account), role in sorted(self.roles.items()):
+            out.setdefault(key, []).append((account, role))
+        return {k: tuple(v) for k, v in out.items()}

@@ -8,15 +8,24 @@ second); it is made once per region and reused for every template, which
 then takes some 20 ms each (`cfnlint.api.lint` would reload the rules on
 every call). Templates that differ only in account ids and comments (one
 user's delegate stacks, as a rule) are linted once: the findings of the
-first stand for the others, at the same lines. Runs are hermetic: no
+first stand for the others, at the same lines. Many templates are linted
+over the machine's cores, in worker processes, and the findings of each
+template are cached by its content (and cfn-lint's version): a build after a
+small change lints only the templates that changed. Runs are hermetic: no
 `.cfnlintrc` from the user's home or working folder changes what iamc
 reports.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
+import hashlib
+import json
+import multiprocessing
+import os
 import re
+from importlib import metadata
 
 from cfnlint.config import ConfigMixIn
 from cfnlint.decode.decode import decode_str
@@ -27,8 +36,13 @@ from iamc.hookspecs import Finding
 from iamc.output import OutputFile
 
 _SEVERITIES = {"error": "error", "warning": "warning"}  # informational findings are not reported
-# W3037 (unknown IAM action) is iamc's own W203, already reported at the YAML with a suggestion
-IGNORED = ["W3037"]
+# W3037 (unknown IAM action) is iamc's own W203, already reported at the YAML with a suggestion.
+# E1029 (a `${}` outside Fn::Sub) recompiles a regular expression for every string it looks at, which
+# makes a users stack of 500 resources take half a minute: `_unsubstituted` below checks the same.
+IGNORED = ["W3037", "E1029"]
+# IAM policy variables, which stand in policy documents as they are (not for Fn::Sub)
+_POLICY_VARIABLE = re.compile(r"\$\{(aws|ec2|s3|sts|ssm|iam|saml|cognito-identity\.amazonaws\.com|[a-z0-9.-]+):[^}]+\}")
+_VARIABLE = re.compile(r"\$\{[^}]*\}")
 MAX_MESSAGE = 300
 # cfn-lint's policy schema lacks some of IAM's condition operators (BinaryEquals with IfExists or a
 # set prefix); iamc checks every operator itself at the YAML, so these findings are cfn-lint's gaps
@@ -42,8 +56,12 @@ class _HermeticConfig(ConfigMixIn):
 
 @functools.lru_cache(maxsize=4)
 def runner(region: str) -> Runner:
-    # merge_configs: a template's own Metadata (cfn-lint ignore_checks) adds to IGNORED instead of losing to it
-    return Runner(_HermeticConfig(regions=[region], ignore_checks=IGNORED, merge_configs=True))
+    # a configured ignore_checks overrides a template's own (Metadata: cfn-lint), and merging the two makes
+    # cfn-lint several times slower: the template's own are applied to the findings in `_matches`
+    run = Runner(_HermeticConfig(regions=[region], ignore_checks=IGNORED))
+    # an ignored rule still runs (its matches are dropped after): E1029 must not run at all
+    run.rules.data.pop("E1029", None)
+    return run
 
 
 def _known_gap(rule: str, message: str) -> bool:
@@ -59,32 +77,175 @@ _ACCOUNT_ID = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 _COMMENT = re.compile(r"^#.*$", re.M)
 
 
-def shape(content: str) -> str:
-    """The template with every account id and comment blanked, lines and columns kept."""
+def shape(content: str, replacements: tuple[tuple[str, str], ...] = ()) -> str:
+    """The template with every account id and comment blanked, and each user's own names (their role's
+    name, their user ARN) replaced by placeholders: lines are kept, columns may move."""
+    for literal, placeholder in replacements:
+        content = content.replace(literal, placeholder)
     return _COMMENT.sub("#", _ACCOUNT_ID.sub("000000000000", content))
 
 
-def lint(templates: list[OutputFile], region: str) -> list[Finding]:
-    run = runner(region)
-    seen: dict[str, list[tuple]] = {}
+def _replacements(plan, f: OutputFile) -> tuple[tuple[str, str], ...]:
+    """The user's names in a delegate stack's template: the same structure for another user lints the same."""
+    if plan is None or f.user is None:
+        return ()
+    roles = plan.roles_of.get(f.user)
+    if not roles:
+        return ()
+    username = plan.access_of[f.user].username
+    return ((roles[0][1].name, "IAM-User-Account-Delegate-Role-K"), (f":user/{username}\n", ":user/U\n"))
+
+
+def lint(templates: list[OutputFile], region: str, plan=None) -> list[Finding]:
+    """cfn-lint's findings for each template. Templates of the same shape are linted once; the findings of
+    the one linted stand for the others, at the same lines (at the line's first character where the
+    user's names moved the columns)."""
+    keys = {}
+    shapes: dict[str, OutputFile] = {}
+    for f in templates:
+        replacements = _replacements(plan, f) if f.stack and "/Resource-IAM-User-Accounts" not in f.stack else ()
+        keys[f.path] = shape(f.content, replacements)
+        shapes.setdefault(keys[f.path], f)
+    results = _lint_all([f.content for f in shapes.values()], region)
+    by_shape = {key: (rep, res) for (key, rep), res in zip(shapes.items(), results, strict=True)}
     findings = []
     for f in templates:
-        key = shape(f.content)
-        if key not in seen:
-            seen[key] = _matches(run, f.content)
-        for severity, rule, message, path, line, column in seen[key]:
+        representative, found = by_shape[keys[f.path]]
+        lines = f.content.splitlines()
+        for severity, rule, message, path, line, column in found:
+            if representative is not f and 0 < line <= len(lines):
+                column = len(lines[line - 1]) - len(lines[line - 1].lstrip()) + 1
             findings.append(Finding(f, severity, rule, message, path, line, column, tool="cfn-lint"))
     return findings
+
+
+# below this many distinct templates, starting worker processes (each loads cfn-lint's rules) costs more
+PARALLEL_FROM = 40
+
+
+def cache_folder() -> str | None:
+    """Where linted templates' findings are kept: $IAMC_CACHE_DIR, else the user's cache folder.
+    IAMC_CACHE_DIR set to nothing turns the cache off."""
+    configured = os.environ.get("IAMC_CACHE_DIR")
+    if configured is not None:
+        return configured or None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "iamc")
+
+
+@functools.lru_cache(maxsize=1)
+def _salt() -> str:
+    """What a template's findings depend on besides its text: cfn-lint, and this module's filtering."""
+    with open(__file__, "rb") as f:
+        own = hashlib.sha256(f.read()).hexdigest()
+    return f"{metadata.version('cfn-lint')}:{own}"
+
+
+def _cache_path(folder: str, content: str, region: str) -> str:
+    key = hashlib.sha256(f"{_salt()}:{region}:".encode() + content.encode("utf-8")).hexdigest()
+    return os.path.join(folder, "cfn-lint", key[:2], key + ".json")
+
+
+def _lint_all(contents: list[str], region: str) -> list[list[tuple]]:
+    """Each template's matches, in order: from the cache where a build linted the very same template
+    before, else by cfn-lint, over the machine's cores when there are many."""
+    folder = cache_folder()
+    results: list = [None] * len(contents)
+    todo = []
+    for i, content in enumerate(contents):
+        cached = _cache_read(folder, content, region) if folder else None
+        if cached is None:
+            todo.append(i)
+        else:
+            results[i] = cached
+    fresh = _lint_uncached([contents[i] for i in todo], region) if todo else []
+    for i, matches in zip(todo, fresh, strict=True):
+        results[i] = matches
+        if folder:
+            _cache_write(folder, contents[i], region, matches)
+    return results
+
+
+def _cache_read(folder: str, content: str, region: str) -> list[tuple] | None:
+    try:
+        with open(_cache_path(folder, content, region), encoding="utf-8") as f:
+            return [(sev, rule, msg, tuple(path), line, col) for sev, rule, msg, path, line, col in json.load(f)]
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _cache_write(folder: str, content: str, region: str, matches: list[tuple]) -> None:
+    path = _cache_path(folder, content, region)
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        temp = f"{path}.{os.getpid()}.tmp"
+        with open(temp, "w", encoding="utf-8") as f:
+            json.dump([list(m) for m in matches], f)
+        os.replace(temp, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def _lint_uncached(contents: list[str], region: str) -> list[list[tuple]]:
+    workers = min(os.cpu_count() or 1, 8)
+    if len(contents) < PARALLEL_FROM or workers < 2:
+        run = runner(region)
+        return [_matches(run, c) for c in contents]
+    # the largest first, so that no worker is left with a big users stack at the end
+    order = sorted(range(len(contents)), key=lambda i: -len(contents[i]))
+    chunks = [order[i::workers] for i in range(workers)]
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        parts = pool.map(_lint_chunk, [[contents[i] for i in chunk] for chunk in chunks], [region] * workers)
+        results: list = [None] * len(contents)
+        for chunk, part in zip(chunks, parts, strict=True):
+            for i, matches in zip(chunk, part, strict=True):
+                results[i] = matches
+    return results
+
+
+def _lint_chunk(contents: list[str], region: str) -> list[list[tuple]]:
+    run = runner(region)
+    return [_matches(run, c) for c in contents]
 
 
 def _matches(run: Runner, content: str) -> list[tuple]:
     template, errors = decode_str(content)
     matches = list(errors or ()) if template is None else list(run.validate_template(template))
+    own = _template_ignores(template)
     out = []
     for m in matches:
         severity = _SEVERITIES.get(m.rule.severity)
-        if severity is None or _known_gap(m.rule.id, m.message):
+        if severity is None or m.rule.id in IGNORED or m.rule.id in own or _known_gap(m.rule.id, m.message):
             continue
         path = tuple(getattr(m, "path", None) or ())
         out.append((severity, m.rule.id, _shorten(m.message), path, m.linenumber, m.columnnumber))
+    if template is not None:
+        out += _unsubstituted(template)
+    return out
+
+
+def _template_ignores(template) -> set[str]:
+    try:
+        return set(template["Metadata"]["cfn-lint"]["config"]["ignore_checks"])
+    except (KeyError, TypeError):
+        return set()
+
+
+def _unsubstituted(template, path=()) -> list[tuple]:
+    """E1029's check: a `${...}` that is not an IAM policy variable, in a string outside Fn::Sub."""
+    out = []
+    if isinstance(template, dict):
+        for k, v in template.items():
+            if k != "Fn::Sub":
+                out += _unsubstituted(v, path + (k,))
+    elif isinstance(template, list):
+        for i, v in enumerate(template):
+            out += _unsubstituted(v, path + (i,))
+    elif isinstance(template, str) and "${" in template:
+        for variable in _VARIABLE.findall(template):
+            if not _POLICY_VARIABLE.fullmatch(variable):
+                mark = getattr(template, "start_mark", None)
+                line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                message = f"`{variable}` is not substituted: the string is not in an Fn::Sub"
+                out.append(("error", "E1029", message, path, line, column))
     return out

@@ -54,7 +54,7 @@ def iamc_verify_files(plan: Plan, files: list[OutputFile]) -> list[Finding]:
     from .cfnlint_check import lint
 
     templates = [f for f in files if f.backend == NAME]
-    return lint(templates, plan.region) if templates else []
+    return lint(templates, plan.region, plan) if templates else []
 
 
 def emit(plan: Plan, options) -> list[OutputFile]:

@@ -65,7 +65,7 @@ def users(plan: Plan):
                 yield stack.account, user
 
 
-def values(plan: Plan, home, user) -> dict:
+def values(plan: Plan, home, user, cli_users: set[str]) -> dict:
     org = profiles.organization(plan)
     entries = []
     for e in profiles.user_accounts(plan, user.key):
@@ -73,7 +73,7 @@ def values(plan: Plan, home, user) -> dict:
         link = f"{e.signin_url}&displayName={quote(display, safe='')}"
         what = "; ".join(describe(g) for g in e.grants if g.scope == "delegate") or "nothing yet"
         entries.append({"title": e.title, "account_id": e.account.account_id, "link": link, "grants": what})
-    access = next(a for a in plan.users if a.key == user.key)
+    access = plan.access_of[user.key]
     return {
         "org": org,
         "name": user.username,
@@ -88,15 +88,16 @@ def values(plan: Plan, home, user) -> dict:
         "entries": entries,
         # the files the switchroles and awsconfig backends make for this person
         "switchroles": switchroles.path(user.key) if entries else "",
-        "cli": awsconfig.path(user.key) if any(u.key == user.key for u in awsconfig.users(plan)) else "",
+        "cli": awsconfig.path(user.key) if user.key in cli_users else "",
     }
 
 
 def emit(plan: Plan, options) -> list[OutputFile]:
+    cli_users = {u.key for u in awsconfig.users(plan)}
     return [
         OutputFile(
             path(u.key),
-            profiles.render("onboarding/user.md.j2", **values(plan, home, u)),
+            profiles.render("onboarding/user.md.j2", **values(plan, home, u, cli_users)),
             NAME,
             user=u.key,
             sources=("accounts/", "resource/iam.yaml"),

@@ -102,8 +102,14 @@ def title_loc(account) -> Loc:
     return account.loc.child("title") if account.title else account.loc
 
 
+def role_name(plan: Plan, key: str) -> str | None:
+    """The name of the user's delegate roles (the same in every account), if it has any."""
+    roles = plan.roles_of.get(key)
+    return roles[0][1].name if roles else None
+
+
 def user_accounts(plan: Plan, key: str) -> list[Entry]:
-    access = next(u for u in plan.users if u.key == key)
+    access_entry = plan.access_of[key]
     out = []
     for account in account_order(plan):
         role = plan.roles.get((key, account.name))
@@ -116,7 +122,7 @@ def user_accounts(plan: Plan, key: str) -> list[Entry]:
                 role=role.name,
                 color=color(plan, account),
                 region=region(plan, account),
-                grants=tuple(access.grants.get(account.name, ())),
+                grants=tuple(access_entry.grants.get(account.name, ())),
                 signin_url=role.signin_url,
             )
         )
@@ -126,9 +132,9 @@ def user_accounts(plan: Plan, key: str) -> list[Entry]:
 def users_with_roles(plan: Plan):
     """Each enabled user of the users stacks (the ones with delegate roles), in the project's order."""
     planned = {u.key: u for s in plan.stacks if s.kind == "users" for u in s.users}
-    for access in plan.users:
-        if access.enabled and access.key in planned and any(k == access.key for k, _ in plan.roles):
-            yield planned[access.key]
+    for entry in plan.users:
+        if entry.enabled and entry.key in planned and role_name(plan, entry.key):
+            yield planned[entry.key]
 
 
 # the formats' rules

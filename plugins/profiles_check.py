@@ -63,7 +63,7 @@ def _finding(f: OutputFile, message: str, line: int = 1) -> Finding:
 
 
 def _expected(plan: Plan, key: str) -> set[tuple[str, str]]:
-    return {(plan.project.account(a).account_id, r.name) for (k, a), r in plan.roles.items() if k == key}
+    return {(r.arn.split(":")[4], r.name) for _, r in plan.roles_of.get(key, ())}
 
 
 def check_switchroles(plan: Plan, files: list[OutputFile]) -> list[Finding]:

@@ -64,7 +64,7 @@ def _base(plan: Plan, user) -> dict:
         "name": profiles.organization(plan),
         "account_id": plan.master.account_id,
         "alias": profiles.alias(plan, plan.master),
-        "role": next(r.name for (k, _), r in plan.roles.items() if k == user.key),
+        "role": profiles.role_name(plan, user.key),
     }
 
 
@@ -89,7 +89,8 @@ def check(plan: Plan, options) -> list[Problem]:
     """Names and values the extension would cut or refuse, two profiles of one name, a file too large."""
     compact = bool(options.get("compact"))
     users = list(profiles.users_with_roles(plan))
-    entered = {a for u in users for a in (k[1] for k in plan.roles if k[0] == u.key)}
+    keys = {u.key for u in users}
+    entered = {a for k, a in plan.roles if k in keys}
     accounts = [a for a in profiles.account_order(plan) if a.name in entered]
     org, org_loc = profiles.organization(plan), profiles.organization_loc(plan)
     found = [
@@ -125,7 +126,7 @@ def check(plan: Plan, options) -> list[Problem]:
         for _, value, loc in plan.project.settings.account_aliases:
             found.append(profiles.refusal(profiles.ini_value, value, "the alias", loc.child("alias"), "a profile"))
     for user in users:
-        role = next(r.name for (k, _), r in plan.roles.items() if k == user.key)
+        role = profiles.role_name(plan, user.key)
         found.append(profiles.refusal(profiles.ini_value, role, "the role name", user.loc.as_key(), "a profile"))
     problems = [p for p in found if p is not None]
     if problems:

@@ -1,4 +1,12 @@
+import os
+import tempfile
+
 import pytest
+
+
+def pytest_configure(config):
+    # cfn-lint's findings are cached by template: the tests share a cache of their own, never the user's
+    os.environ["IAMC_CACHE_DIR"] = tempfile.mkdtemp(prefix="iamc-test-cache-")
 
 
 def pytest_addoption(parser):
