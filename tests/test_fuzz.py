@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from iamc.diagnostics import Severity
-from iamc.driver import check
+from iamc.driver import build, check
 from iamc.render import FORMATS, render
 
 from golden import GOLDEN, ROOT
@@ -134,6 +134,27 @@ def test_validate_never_raises(source, picks):
             assert result.resolved is not None
         for fmt in FORMATS:
             render(placed, fmt, result.locator, "p")
+
+
+@settings(max_examples=int(os.environ.get("IAMC_FUZZ_BUILD", 60)), deadline=None, derandomize=DERANDOMIZE, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    source=st.sampled_from(SOURCES), picks=st.lists(st.tuples(st.integers(0, 100), mutation), min_size=1, max_size=3)
+)
+def test_build_never_raises(source, picks):
+    """What validates also plans, emits and verifies: every outcome is files or diagnostics."""
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp) / "p"
+        shutil.copytree(source, project)
+        files = _files(project)
+        for which, (op, where, arg) in picks:
+            mutate(files[which % len(files)], op, where, arg)
+        result = build(str(project), str(Path(tmp) / "out"))
+        errors = [p for p in result.placed() if p.diagnostic.severity is Severity.ERROR]
+        assert result.ok == (not errors)
+        if result.ok:
+            assert result.changes is not None and "manifest.json" in result.changes.write
+            # nothing a verifier would find fault with gets through: no verifier finding at all
+            assert not [p for p in result.placed() if p.diagnostic.code in ("E501", "W501")]
 
 
 def _tree(node):
