@@ -217,8 +217,9 @@ def _matches(run: Runner, content: str) -> list[tuple]:
         severity = _SEVERITIES.get(m.rule.severity)
         if severity is None or m.rule.id in IGNORED or m.rule.id in own or _known_gap(m.rule.id, m.message):
             continue
-        path = tuple(getattr(m, "path", None) or ())
-        out.append((severity, m.rule.id, _shorten(m.message), path, m.linenumber, m.columnnumber))
+        # plain values: cfn-lint's decoded strings cannot cross to another process, or into the cache
+        path = tuple(p if isinstance(p, int) else str(p) for p in getattr(m, "path", None) or ())
+        out.append((severity, str(m.rule.id), str(_shorten(m.message)), path, int(m.linenumber), int(m.columnnumber)))
     if template is not None:
         out += _unsubstituted(template)
     return out
@@ -247,5 +248,7 @@ def _unsubstituted(template, path=()) -> list[tuple]:
                 mark = getattr(template, "start_mark", None)
                 line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
                 message = f"`{variable}` is not substituted: the string is not in an Fn::Sub"
-                out.append(("error", "E1029", message, path, line, column))
+                out.append(
+                    ("error", "E1029", message, tuple(p if isinstance(p, int) else str(p) for p in path), line, column)
+                )
     return out

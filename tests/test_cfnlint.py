@@ -1,5 +1,7 @@
 """cfn-lint as iamc runs it: what it reports, what it skips, and what it remembers."""
 
+import concurrent.futures
+
 from iamc.output import OutputFile
 from iamc.plugins import cfnlint_check
 
@@ -78,3 +80,25 @@ def test_templates_of_one_shape_are_linted_once(monkeypatch):
         ("cloudformation/dev/y.yaml", "W1011", 11),
         ("cloudformation/prod/y.yaml", "W1011", 11),
     ]
+
+
+def test_many_templates_are_linted_in_worker_processes_with_the_same_findings(monkeypatch):
+    monkeypatch.setenv("IAMC_CACHE_DIR", "")
+    contents = [
+        PARAMETER_PASSWORD.replace("User:", f"User{i}:").replace("!Ref User", f"!Ref User{i}") for i in range(4)
+    ]
+    monkeypatch.setattr(cfnlint_check.os, "cpu_count", lambda: 2)
+    sequential = cfnlint_check._lint_uncached(contents, "us-west-2")
+    monkeypatch.setattr(cfnlint_check, "PARALLEL_FROM", 2)
+    pools = []
+
+    class CountedPool(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(cfnlint_check.concurrent.futures, "ProcessPoolExecutor", CountedPool)
+    parallel = cfnlint_check._lint_uncached(contents, "us-west-2")
+    assert [workers for workers, *_ in pools] == [2]
+    assert parallel == sequential
+    assert [[m[1] for m in ms] for ms in parallel] == [["W1011"]] * 4

@@ -136,7 +136,12 @@ def test_validate_never_raises(source, picks):
             render(placed, fmt, result.locator, "p")
 
 
-@settings(max_examples=int(os.environ.get("IAMC_FUZZ_BUILD", 60)), deadline=None, derandomize=DERANDOMIZE, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("IAMC_FUZZ_BUILD", 60)),
+    deadline=None,
+    derandomize=DERANDOMIZE,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(
     source=st.sampled_from(SOURCES), picks=st.lists(st.tuples(st.integers(0, 100), mutation), min_size=1, max_size=3)
 )
