@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from . import vocabulary
 from .ir import PERMISSION_TYPES
 from .schema import (
     Anything,
@@ -25,6 +26,7 @@ from .schema import (
     StrList,
     INVALID,
     _type_error,
+    did_you_mean,
 )
 from .tree import Scalar
 
@@ -58,6 +60,23 @@ class Text(Kind):
         return node.value
 
 
+class Region(Kind):
+    """An AWS region's name, with the closest one suggested."""
+
+    def read(self, node, loc, r):
+        value = Str().read(node, loc, r)
+        if value is INVALID or value in vocabulary.AWS_REGIONS:
+            return value
+        r.diags.add(
+            "E203",
+            f"`{value}` is not an AWS region",
+            loc,
+            label="unknown region",
+            help=did_you_mean(value, vocabulary.AWS_REGIONS),
+        )
+        return INVALID
+
+
 ACCOUNT_ID = Text("account id", re.compile(r"\d{12}"), "exactly 12 digits", code="E206")
 COLOR = Text("colour", re.compile(r"[0-9A-Fa-f]{6}"), "six hex digits (rrggbb)")
 
@@ -84,7 +103,7 @@ ACCOUNT = Schema(
         "account_id": Field(ACCOUNT_ID, required=True),
         "admin_delegate_role_name": Field(Str(), default=DEFAULT_ADMIN_DELEGATE_ROLE),
         "is_master": Field(Bool(), default=False),
-        "region": Field(Str(), required=True),
+        "region": Field(Region(), required=True),
         "root_email": Field(Str()),
         "organization_account_ids": Field(StrList(Str(numbers_ok=True), single_ok=False), default=[]),
         "admin_iam_users": Field(MapOf(Obj(ADMIN_IAM_USER), "admin IAM users")),
@@ -286,7 +305,7 @@ REPOSITORY = Schema(
         "enabled": Field(Bool(), default=False),
         "repository_name": Field(Str()),
         "account": Field(Str(), required=True),
-        "region": Field(Str()),
+        "region": Field(Region()),
         "description": Field(Str()),
         "external_resource": Field(Bool(), default=False),
         "users": Field(
@@ -301,7 +320,7 @@ ACCOUNT_SETTINGS = Schema(
     "account settings",
     {
         "color": Field(COLOR),  # the switch-role profile's colour
-        "region": Field(Str()),  # the console region to open after switching, and the CLI profile's region
+        "region": Field(Region()),  # the console region to open after switching, and the CLI profile's region
         "alias": Field(Str(pattern=r"[a-z0-9]([a-z0-9-]{1,61}[a-z0-9])?", pattern_help="an IAM account alias")),
     },
 )
@@ -320,7 +339,7 @@ EXTERNAL_RESOURCE = Schema(
         "stages": Field(StrList(single_ok=False), default=[]),
         "approval_actions": Field(StrList(single_ok=False), default=[]),
         "account": Field(Str()),
-        "region": Field(Str()),
+        "region": Field(Region()),
         "resource_group": Field(Str()),
     },
 )

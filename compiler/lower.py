@@ -80,14 +80,6 @@ def _account(name: str, doc: Document, diags: Diagnostics) -> Account | None:
     if rec is None:
         return None
     region = rec.get("region")
-    if region is not None and region not in vocabulary.AWS_REGIONS:
-        diags.add(
-            "E203",
-            f"`{region}` is not an AWS region",
-            rec.at("region"),
-            label="unknown region",
-            help=did_you_mean(region, vocabulary.AWS_REGIONS),
-        )
     role = rec.get("admin_delegate_role_name")
     if role is not None:
         _check_iam_name(role, "role name", names.MAX_ROLE_NAME, rec.at("admin_delegate_role_name"), diags)

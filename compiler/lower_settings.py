@@ -37,21 +37,13 @@ def lower_repositories(doc: Document | None, diags: Diagnostics) -> tuple[Reposi
             rec = read(L.REPOSITORY, rnode, gloc.child(rkey.value), diags)
             if rec is None:
                 continue
-            region = rec.get("region")
-            if region is not None and region not in vocabulary.AWS_REGIONS:
-                diags.add(
-                    "E203",
-                    f"`{region}` is not an AWS region",
-                    rec.at("region"),
-                    help=did_you_mean(region, vocabulary.AWS_REGIONS),
-                )
             out.append(
                 Repository(
                     gkey.value,
                     rkey.value,
                     rec.get("repository_name") or rkey.value,
                     field_ref(rec, "account", diags, expect="accounts"),
-                    region,
+                    rec.get("region"),
                     rec.get("enabled"),
                     rec.loc,
                 )
@@ -68,21 +60,7 @@ def lower_settings(doc: Document | None, diags: Diagnostics) -> Settings:
     accounts = rec.get("accounts") or []
     colors = tuple((name, r.get("color"), loc) for name, loc, r in accounts if r.get("color"))
     aliases = tuple((name, r.get("alias"), loc) for name, loc, r in accounts if r.get("alias"))
-    regions = []
-    for name, loc, r in accounts:
-        region = r.get("region")
-        if region is None:
-            continue
-        if region not in vocabulary.AWS_REGIONS:
-            diags.add(
-                "E203",
-                f"`{region}` is not an AWS region",
-                r.at("region"),
-                label="unknown region",
-                help=did_you_mean(region, vocabulary.AWS_REGIONS),
-            )
-        else:
-            regions.append((name, region, loc))
+    regions = tuple((name, r.get("region"), loc) for name, loc, r in accounts if r.get("region"))
     keys = []
     for name, loc, r in rec.get("users") or []:
         key = r.get("pgp_key")
@@ -99,7 +77,7 @@ def lower_settings(doc: Document | None, diags: Diagnostics) -> Settings:
         organization=rec.get("organization"),
         users_stacks=rec.get("users_stacks"),
         account_colors=colors,
-        account_regions=tuple(regions),
+        account_regions=regions,
         account_aliases=aliases,
         account_entries=tuple((name, loc) for name, loc, _ in accounts),
         user_pgp_keys=tuple(keys),
@@ -176,21 +154,13 @@ def _external(ref_text: str, loc: Loc, rec: Record, diags: Diagnostics) -> Exter
             )
         else:
             actions.append(value)
-    region = rec.get("region")
-    if region is not None and region not in vocabulary.AWS_REGIONS:
-        diags.add(
-            "E203",
-            f"`{region}` is not an AWS region",
-            rec.at("region"),
-            help=did_you_mean(region, vocabulary.AWS_REGIONS),
-        )
     return ExternalResource(
         ref_text,
         arn,
         stages,
         tuple(actions),
         field_ref(rec, "account", diags, expect="accounts"),
-        region,
+        rec.get("region"),
         rec.get("resource_group"),
         loc,
     )

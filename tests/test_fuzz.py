@@ -109,6 +109,16 @@ def mutate(path: Path, op: str, where: int, arg) -> None:
     path.write_bytes("\n".join(lines).encode("utf-8", "surrogateescape"))
 
 
+def _mutated(source: Path, picks, tmp: Path) -> Path:
+    """A copy of the project at `source` in `tmp`, with the mutations `picks` applied."""
+    project = tmp / "p"
+    shutil.copytree(source, project)
+    files = _files(project)
+    for which, (op, where, arg) in picks:
+        mutate(files[which % len(files)], op, where, arg)
+    return project
+
+
 # CI replays a fixed sequence of examples, so a run's verdict does not depend on luck;
 # elsewhere each run explores new ones (IAMC_FUZZ raises the count)
 DERANDOMIZE = bool(os.environ.get("CI"))
@@ -120,11 +130,7 @@ DERANDOMIZE = bool(os.environ.get("CI"))
 )
 def test_validate_never_raises(source, picks):
     with tempfile.TemporaryDirectory() as tmp:
-        project = Path(tmp) / "p"
-        shutil.copytree(source, project)
-        files = _files(project)
-        for which, (op, where, arg) in picks:
-            mutate(files[which % len(files)], op, where, arg)
+        project = _mutated(source, picks, Path(tmp))
         result = check(str(project))
         placed = result.placed()
         errors = [p for p in placed if p.diagnostic.severity is Severity.ERROR]
@@ -148,11 +154,7 @@ def test_validate_never_raises(source, picks):
 def test_build_never_raises(source, picks):
     """What validates also plans, emits and verifies: every outcome is files or diagnostics."""
     with tempfile.TemporaryDirectory() as tmp:
-        project = Path(tmp) / "p"
-        shutil.copytree(source, project)
-        files = _files(project)
-        for which, (op, where, arg) in picks:
-            mutate(files[which % len(files)], op, where, arg)
+        project = _mutated(source, picks, Path(tmp))
         result = build(str(project), str(Path(tmp) / "out"))
         errors = [p for p in result.placed() if p.diagnostic.severity is Severity.ERROR]
         assert result.ok == (not errors)
