@@ -71,6 +71,7 @@ _ALL = [
     Code("E402", "too-many-managed-policies", "a delegate role with more than 10 managed policies"),
     Code("E403", "stack-too-large", "a stack over CloudFormation's 500 resources or 200 outputs"),
     Code("E404", "key-version-decreased", "an access key version lower than in the previous build"),
+    Code("E405", "secret-name", "a user name that cannot name the user's Secrets Manager secrets"),
     Code("W401", "third-access-key", "a deployment that would need a third access key for one user"),
     Code("W402", "repository-not-granted", "a CodeCommit repository Paco's rule leaves ungranted (no console access)"),
     Code("N401", "grants-split", "a user's grants in one account split or packed to fit IAM's policy limits"),

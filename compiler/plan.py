@@ -168,6 +168,15 @@ class _Planner:
             g.permission.type == "AccessKeys" for gs in self.r.access.get(user.key, {}).values() for g in gs
         )
         keys = access_keys(user, paco, self_managed, self.previous, self.diags)
+        if "," in user.username and ((login and not login.paco_parameter) or keys):
+            self.diags.add(
+                "E405",
+                f"user name `{user.username}` cannot name a Secrets Manager secret, which holds no `,`",
+                user.loc.child("username"),
+                label="holds `,`",
+                notes=[f"its initial password and key secrets are kept as `iamc/{user.username}/...`"],
+                help="IAM allows `,` in a user name, Secrets Manager not in a secret's: choose another user name",
+            )
         return PlannedUser(
             key=user.key,
             username=user.username,

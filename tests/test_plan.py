@@ -218,3 +218,13 @@ def test_plan_reports_nothing_for_the_example(tmp_path):
     root = Path(__file__).resolve().parent.parent / "example"
     b = build(str(root), str(tmp_path / "out"), verify_output=False)
     assert b.ok and codes(b) == []
+
+
+def test_a_user_name_secrets_manager_cannot_hold_is_an_error(tmp_path):
+    bob = _user("bob", "dev", extra="    username: bob,builder\n    console_access_enabled: true\n")
+    _, found, diags = _plan(tmp_path, {"resource/iam.yaml": users_yaml(bob)})
+    assert found == ["E405"]
+    assert next(iter(diags)).at.path == ("users", "bob", "username")
+    # without a password or a key, no secret is needed
+    quiet = _user("bob", "dev", extra="    username: bob,builder\n")
+    assert _plan(tmp_path, {"resource/iam.yaml": users_yaml(quiet)})[1] == []
