@@ -251,12 +251,14 @@ def _user_module(plan: Plan, home, user: PlannedUser, roles: list[tuple[str, Rol
         add(
             "aws_iam_role",
             r,
-            # force_detach_policies: the exclusive attachments do not detach when a role is destroyed
             {
                 "provider": p,
                 "name": role.name,
                 "assume_role_policy": policy_json(role.trust),
+                # the exclusive attachments do not detach when a role is destroyed
                 "force_detach_policies": True,
+                # IAM refuses a trust policy that names a user who does not exist yet
+                "depends_on": [f"aws_iam_user.{u}"],
             },
             role.name,
         )

