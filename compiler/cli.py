@@ -154,7 +154,15 @@ def cmd_build(args) -> int:
             else:
                 sys.stderr.write(f"iamc: {out} is up to date{with_found}\n")
         return 1 if ch.stale and args.check else 0
-    apply(out, ch)
+    try:
+        apply(out, ch)
+    except OSError as e:  # a full disk, a folder iamc may not write: the previous output stays whole
+        sys.stderr.write(
+            f"iamc: error: cannot write {out}: {e.strerror or e}"
+            + (f" ({e.filename})" if e.filename else "")
+            + "; the previous output is intact, and the next build completes or redoes this one\n"
+        )
+        return 1
     if human:
         parts = [f"{len(ch.write)} written", f"{len(ch.remove)} removed", f"{ch.unchanged} unchanged"]
         sys.stderr.write(f"iamc: built {out} ({', '.join(parts)}){with_found}\n")

@@ -88,6 +88,7 @@ _ALL = [
     # write: OUT
     Code("E601", "unreadable-manifest", "the previous build's manifest.json in OUT cannot be read"),
     Code("E602", "foreign-file", "OUT holds a file iamc did not write where iamc would write one"),
+    Code("E603", "out-not-a-folder", "OUT names a file, not a folder"),
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _ALL}

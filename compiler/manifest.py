@@ -42,7 +42,7 @@ def read_previous(out: str, loc_file: str) -> tuple[Previous | None, Diagnostics
     """The previous build's manifest in OUT, or None on a first build. `loc_file` names it in diagnostics."""
     diags = Diagnostics()
     path = os.path.join(out, MANIFEST)
-    if not os.path.exists(path):
+    if not os.path.isdir(out) or not os.path.exists(path):
         return None, diags
     try:
         with open(path, encoding="utf-8") as f:

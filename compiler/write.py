@@ -44,6 +44,14 @@ class Changes:
 
 def changes(out: str, desired: dict[str, str], previous: Previous | None, out_rel: str) -> tuple[Changes, Diagnostics]:
     diags = Diagnostics()
+    if os.path.exists(out) and not os.path.isdir(out):
+        diags.add(
+            "E603",
+            "OUT is not a folder",
+            Loc(out_rel),
+            help="name a folder (new or iamc's) with -o",
+        )
+        return Changes(), diags
     ours = set(previous.files) if previous else set()
     result = Changes(pending_journal=os.path.exists(os.path.join(out, JOURNAL)))
     for path, content in sorted(desired.items()):

@@ -294,3 +294,19 @@ def test_the_linter_ignores_the_users_cfnlintrc(tmp_path, monkeypatch):
     finally:
         cfnlint_check.runner.cache_clear()
     assert code == 0, err
+
+
+def test_out_must_be_a_folder_and_write_errors_are_reported(tmp_path, monkeypatch):
+    _project(tmp_path)
+    (tmp_path / "afile").write_text("mine\n")
+    code, _, err = run_cli(["build", "project", "-o", "afile", "--color", "never"], tmp_path)
+    assert code == 1 and "afile: error[E603]: OUT is not a folder" in err
+    assert (tmp_path / "afile").read_text() == "mine\n"
+
+    def full_disk(path, content):
+        raise OSError(28, "No space left on device", path)
+
+    monkeypatch.setattr(iamc.write, "_write_file", full_disk)
+    code, _, err = _build(tmp_path)
+    assert code == 1
+    assert "iamc: error: cannot write out: No space left on device" in err and "Traceback" not in err
