@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import functools
-import hashlib
-import json
 import multiprocessing
 import os
 import re
@@ -31,7 +29,7 @@ from cfnlint.config import ConfigMixIn
 from cfnlint.decode.decode import decode_str
 from cfnlint.runner import Runner
 
-from iamc import vocabulary
+from iamc import cache, vocabulary
 from iamc.hookspecs import Finding
 from iamc.output import OutputFile
 
@@ -123,67 +121,29 @@ def lint(templates: list[OutputFile], region: str, plan=None) -> list[Finding]:
 PARALLEL_FROM = 40
 
 
-def cache_folder() -> str | None:
-    """Where linted templates' findings are kept: $IAMC_CACHE_DIR, else the user's cache folder.
-    IAMC_CACHE_DIR set to nothing turns the cache off."""
-    configured = os.environ.get("IAMC_CACHE_DIR")
-    if configured is not None:
-        return configured or None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "iamc")
-
-
 @functools.lru_cache(maxsize=1)
 def _salt() -> str:
     """What a template's findings depend on besides its text: cfn-lint, and this module's filtering."""
-    with open(__file__, "rb") as f:
-        own = hashlib.sha256(f.read()).hexdigest()
-    return f"{metadata.version('cfn-lint')}:{own}"
-
-
-def _cache_path(folder: str, content: str, region: str) -> str:
-    key = hashlib.sha256(f"{_salt()}:{region}:".encode() + content.encode("utf-8")).hexdigest()
-    return os.path.join(folder, "cfn-lint", key[:2], key + ".json")
+    return f"{metadata.version('cfn-lint')}:{cache.source_hash(__file__)}"
 
 
 def _lint_all(contents: list[str], region: str) -> list[list[tuple]]:
     """Each template's matches, in order: from the cache where a build linted the very same template
     before, else by cfn-lint, over the machine's cores when there are many."""
-    folder = cache_folder()
+    store = cache.Cache("cfn-lint", f"{_salt()}:{region}")
     results: list = [None] * len(contents)
     todo = []
     for i, content in enumerate(contents):
-        cached = _cache_read(folder, content, region) if folder else None
+        cached = store.get(content)
         if cached is None:
             todo.append(i)
         else:
-            results[i] = cached
+            results[i] = [(sev, rule, msg, tuple(path), line, col) for sev, rule, msg, path, line, col in cached]
     fresh = _lint_uncached([contents[i] for i in todo], region) if todo else []
     for i, matches in zip(todo, fresh, strict=True):
         results[i] = matches
-        if folder:
-            _cache_write(folder, contents[i], region, matches)
+        store.put(contents[i], [list(m) for m in matches])
     return results
-
-
-def _cache_read(folder: str, content: str, region: str) -> list[tuple] | None:
-    try:
-        with open(_cache_path(folder, content, region), encoding="utf-8") as f:
-            return [(sev, rule, msg, tuple(path), line, col) for sev, rule, msg, path, line, col in json.load(f)]
-    except (OSError, ValueError, TypeError):
-        return None
-
-
-def _cache_write(folder: str, content: str, region: str, matches: list[tuple]) -> None:
-    path = _cache_path(folder, content, region)
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        temp = f"{path}.{os.getpid()}.tmp"
-        with open(temp, "w", encoding="utf-8") as f:
-            json.dump([list(m) for m in matches], f)
-        os.replace(temp, path)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
 
 
 def _lint_uncached(contents: list[str], region: str) -> list[list[tuple]]:

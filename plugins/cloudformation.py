@@ -21,7 +21,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.representer import RoundTripRepresenter
 
-from iamc import hookimpl, names
+from ruamel.yaml import __version__ as ruamel_version
+
+from iamc import cache, hookimpl, names
 from iamc.hookspecs import Backend, Finding
 from iamc.output import OutputFile
 from iamc.plan_model import Plan, PlannedUser, Stack
@@ -59,16 +61,23 @@ def iamc_verify_files(plan: Plan, files: list[OutputFile]) -> list[Finding]:
 
 def emit(plan: Plan, options) -> list[OutputFile]:
     out = []
+    # ruamel's pure-Python emitter takes most of a rebuild: a template already written once is reused
+    store = cache.Cache("cloudformation", f"{ruamel_version}:{cache.source_hash(__file__)}")
     for stack in plan.stacks:
         template, origins, sources = _template(plan, stack)
         if options.get("retain"):
             for resource in template["Resources"].values():
                 resource.insert(1, "UpdateReplacePolicy", "Retain")
                 resource.insert(1, "DeletionPolicy", "Retain")
+        key = _key(template)
+        content = store.get(key)
+        if not isinstance(content, str):
+            content = dump(template)
+            store.put(key, content)
         out.append(
             OutputFile(
                 path=f"{NAME}/{stack.account.name}/{stack.name}.yaml",
-                content=dump(template),
+                content=content,
                 backend=NAME,
                 user=stack.user,
                 sources=sources,
@@ -77,6 +86,12 @@ def emit(plan: Plan, options) -> list[OutputFile]:
             )
         )
     return out
+
+
+def _key(template: CommentedMap) -> str:
+    """Everything the template's text depends on: its data, tags and comments included."""
+    comments = [str(template.ca.comment)] + [str(v) for v in template.ca.items.values()]
+    return json.dumps([template, comments], default=lambda t: [t.tag.value, t.value], ensure_ascii=False)
 
 
 # intrinsic functions, in their short form

@@ -310,3 +310,22 @@ def test_out_must_be_a_folder_and_write_errors_are_reported(tmp_path, monkeypatc
     code, _, err = _build(tmp_path)
     assert code == 1
     assert "iamc: error: cannot write out: No space left on device" in err and "Traceback" not in err
+
+
+def test_a_rebuild_reuses_cached_templates_byte_for_byte(tmp_path, monkeypatch):
+    from iamc.plugins import cloudformation
+
+    monkeypatch.setenv("IAMC_CACHE_DIR", str(tmp_path / "cache"))
+    _project(tmp_path)
+    assert _build(tmp_path, "-o", "first")[0] == 0
+
+    def no_dump(template):
+        raise AssertionError("a cached template was written again")
+
+    monkeypatch.setattr(cloudformation, "dump", no_dump)
+    assert _build(tmp_path, "-o", "second")[0] == 0
+    assert read_tree(tmp_path / "second") == read_tree(tmp_path / "first")
+    # a template that changed is written anew
+    (tmp_path / "project" / "iamc.yaml").write_text("backends:\n  cloudformation:\n    retain: true\n")
+    code, _, err = _build(tmp_path, "-o", "third")
+    assert code == 3 and "a cached template was written again" in err
