@@ -187,7 +187,7 @@ def bench_build(users: int, accounts: int) -> None:
             f"({size / 2**20:.1f} MiB)\n"
             f"    plan {t_plan:5.2f} s | emit: {per_backend} | verify {t_verify:5.2f} s | write {t_write:5.2f} s\n"
             f"    a whole first build: {t_first:5.2f} s; again over its own output "
-            f"(cfn-lint's findings cached, nothing to write): {t_nothing:5.2f} s; "
+            f"(lint findings and templates cached, nothing to write): {t_nothing:5.2f} s; "
             f"peak memory of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
         )
 
