@@ -70,6 +70,8 @@ def values(plan: Plan, user) -> dict:
     ]
     return {
         "username": user.username,
+        # STS wants a session name of 2 to 64 characters; IAM allows a user name of one
+        "session_name": user.username if len(user.username) >= 2 else f"{user.username}-cli",
         "source": source,
         "first": items[0]["name"],
         "home_region": profiles.region(plan, plan.master) or plan.region,
