@@ -31,8 +31,7 @@ class RoleGrants:
 
     def __init__(self, partition: str, user_key: str, account, diags: Diagnostics):
         self.partition, self.user_key, self.diags = partition, user_key, diags
-        self.account_record = account
-        self.account = account.name
+        self.account = account
         self.attached: list[AttachedPolicy] = []
         self.policies: list[ManagedPolicy] = []
         self.resource_grants: list[Grant] = []
@@ -68,7 +67,7 @@ class RoleGrants:
                 "in a managed policy",
                 loc,
                 label="too large",
-                notes=[f"it is attached to the delegate role of user `{self.user_key}` in `{self.account}`"],
+                notes=[f"it is attached to the delegate role of user `{self.user_key}` in `{self.account.name}`"],
                 help="split its statements over two policies, or use wildcards in actions and resources",
             )
         self.policies.append(ManagedPolicy(logical_id, None, document, loc))
@@ -84,12 +83,12 @@ class RoleGrants:
         first = {}
         for g in grants:
             first.setdefault(grants_resources.POLICY_IDS[g.permission.type], g.permission.loc.as_key())
-        for base, statements in grants_resources.statements(self.partition, self.account_record, grants):
+        for base, statements in grants_resources.statements(self.partition, self.account, grants):
             chunks = _pack(statements)
             if len(chunks) > 1:
                 self.diags.add(
                     "N401",
-                    f"the {base.removesuffix('Policy')} grants of user `{self.user_key}` in `{self.account}` are "
+                    f"the {base.removesuffix('Policy')} grants of user `{self.user_key}` in `{self.account.name}` are "
                     f"split over {len(chunks)} policies, each within IAM's {policies.MAX_MANAGED_POLICY_CHARS:,} "
                     "characters",
                     first[base],
@@ -101,7 +100,7 @@ class RoleGrants:
             if len(packed) < len(generated):
                 self.diags.add(
                     "N401",
-                    f"the grants of user `{self.user_key}` in `{self.account}` are packed into {len(packed)} "
+                    f"the grants of user `{self.user_key}` in `{self.account.name}` are packed into {len(packed)} "
                     f"policies, to keep the role within IAM's {MAX_MANAGED_POLICIES_PER_ROLE} managed policies",
                     loc,
                 )
@@ -127,7 +126,7 @@ class RoleGrants:
             self.diags.add(
                 "W402",
                 f"repository `{r.name}` is not granted to user `{self.user_key}`: no repository of theirs in "
-                f"`{self.account}` has `console_access_enabled: true`",
+                f"`{self.account.name}` has `console_access_enabled: true`",
                 r.grant.loc,
                 help="Paco grants CodeCommit in an account only when one of its repositories has console access; "
                 "add `console_access_enabled: true` to this repository",
@@ -139,7 +138,7 @@ class RoleGrants:
         if count == MAX_MANAGED_POLICIES_PER_ROLE + 1:
             self.diags.add(
                 "E402",
-                f"the delegate role of user `{self.user_key}` in `{self.account}` would have more than "
+                f"the delegate role of user `{self.user_key}` in `{self.account.name}` would have more than "
                 f"{MAX_MANAGED_POLICIES_PER_ROLE} managed policies",
                 loc,
                 label=f"policy number {count}",

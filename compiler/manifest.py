@@ -121,10 +121,9 @@ def render(plan: Plan, files: list[OutputFile], plugins: list[dict], backends: s
                     "user": g.user,
                 }
             )
-    users_by_key = {s_user.key: s_user for s in plan.stacks for s_user in s.users}
     users = []
     for u in plan.users:
-        planned = users_by_key.get(u.key)
+        planned = plan.planned_user.get(u.key)
         users.append(
             {
                 "name": u.key,

@@ -15,6 +15,11 @@ from dataclasses import dataclass
 from .tree import Loc
 
 
+def in_out(out: str, path: str) -> str:
+    """A path in OUT as diagnostics and diffs name it: `out/cloudformation/...`."""
+    return f"{out.rstrip('/')}/{path}" if out not in ("", ".") else path
+
+
 @dataclass(frozen=True)
 class OutputFile:
     path: str  # relative to OUT, forward slashes

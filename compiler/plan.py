@@ -106,7 +106,9 @@ class _Planner:
                 )
         users_stacks = self.users_stacks(in_users_stacks)
         home_stack = {u.key: s.id for s in users_stacks for u in s.users}
-        per_user = [s if s.kind != "delegate" else _replace(s, depends_on=(home_stack[s.user],)) for s in per_user]
+        per_user = [
+            s if s.kind != "delegate" else dataclasses.replace(s, depends_on=(home_stack[s.user],)) for s in per_user
+        ]
         stacks = tuple(users_stacks) + tuple(sorted(per_user, key=lambda s: s.id))
         for s in stacks:
             self.check_limits(s)
@@ -211,7 +213,7 @@ class _Planner:
     # stacks
 
     def stack(self, account: Account, name: str, kind: str, description: str, **kw) -> Stack:
-        s = Stack(
+        return Stack(
             id=f"{account.name}/{name}",
             name=name,
             account=account,
@@ -220,8 +222,6 @@ class _Planner:
             description=description,
             **kw,
         )
-        resources, outputs = _count(s)
-        return _replace(s, resource_count=resources, output_count=outputs)
 
     def users_stacks(self, users: list[PlannedUser]) -> list[Stack]:
         """The users stack, or `users_stacks` of them, each user placed by a stable hash of its key."""
@@ -315,18 +315,6 @@ class _Planner:
         return tuple(out[k] for k in sorted(out))
 
 
-def _count(s: Stack) -> tuple[int, int]:
-    resources = outputs = 0
-    for u in s.users:
-        resources += 1 + (u.policy is not None)
-        resources += u.login_profile is not None and u.login_profile.paco_parameter is None
-        resources += 2 * len(u.access_keys)
-    if s.role is not None:
-        resources += 1 + len(s.role.policies)
-        outputs += 1
-    return resources, outputs
-
-
 def _bucket(key: str, n: int) -> int:
     return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big") % n
 
@@ -334,7 +322,3 @@ def _bucket(key: str, n: int) -> int:
 def _md5(text: str) -> str:
     # Paco's parameter names: not a secret, and not a security use of md5
     return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
-
-
-def _replace(s: Stack, **changes) -> Stack:
-    return dataclasses.replace(s, **changes)

@@ -112,8 +112,23 @@ class Stack:
     depends_on: tuple[str, ...] = ()
     parameters: tuple[Parameter, ...] = ()
     loc: Loc | None = None  # the YAML a limit of this stack is reported at
-    resource_count: int = 0
-    output_count: int = 0
+
+    @property
+    def resource_count(self) -> int:
+        """Resources in the stack: a user, its policy, its password's secret, each key and its secret;
+        a role and its policies."""
+        count = 0
+        for u in self.users:
+            count += 1 + (u.policy is not None)
+            count += u.login_profile is not None and u.login_profile.paco_parameter is None
+            count += 2 * len(u.access_keys)
+        if self.role is not None:
+            count += 1 + len(self.role.policies)
+        return count
+
+    @property
+    def output_count(self) -> int:
+        return 1 if self.role is not None else 0  # SigninUrl
 
 
 @dataclass(frozen=True)
@@ -162,6 +177,11 @@ class Plan:
     def access_of(self) -> Mapping[str, UserAccess]:
         """User key -> its entry of `users`."""
         return {u.key: u for u in self.users}
+
+    @functools.cached_property
+    def planned_user(self) -> Mapping[str, PlannedUser]:
+        """User key -> its IAM user as planned (in a users stack, or its own stack)."""
+        return {u.key: u for s in self.stacks for u in s.users}
 
     @functools.cached_property
     def roles_of(self) -> Mapping[str, tuple[tuple[str, Role], ...]]:

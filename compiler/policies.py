@@ -51,6 +51,11 @@ def partition_of(region: str) -> str:
     return "aws"
 
 
+def console_url(partition: str, account_id: str) -> str:
+    """The account's own sign-in page for IAM users."""
+    return f"https://{account_id}.{_SIGNIN_HOSTS[partition]}/console"
+
+
 def signin_url(partition: str, account_id: str, role_name: str) -> str:
     return f"https://{_SIGNIN_HOSTS[partition]}/switchrole?account={account_id}&roleName={quote(role_name, safe='')}"
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from .diagnostics import Diagnostics, Label
 from .hookspecs import Finding
 from .manifest import S3_THRESHOLD
-from .output import OutputFile
+from .output import OutputFile, in_out
 from .plan_model import Plan
 from .registry import Plugins
 from .tree import Document, Loc, Locator, Span
@@ -27,15 +27,11 @@ def verify(plan: Plan, files: list[OutputFile], plugins: Plugins, locator: Locat
     diags = Diagnostics()
     for f in files:
         # the generated text becomes visible to the renderer, which shows the line a finding is on
-        locator.add(Document(_in_out(out_rel, f.path), f.content, None))
+        locator.add(Document(in_out(out_rel, f.path), f.content, None))
     for impl in plugins.pm.hook.iamc_verify_files.get_hookimpls():
         for finding in impl.function(plan=plan, files=files) or ():
             _report(finding, out_rel, diags)
     return diags
-
-
-def _in_out(out_rel: str, path: str) -> str:
-    return f"{out_rel.rstrip('/')}/{path}" if out_rel not in ("", ".") else path
 
 
 def check_sizes(plan: Plan, files: list[OutputFile]) -> Diagnostics:
@@ -64,7 +60,7 @@ def check_sizes(plan: Plan, files: list[OutputFile]) -> Diagnostics:
 
 
 def _report(finding: Finding, out_rel: str, diags: Diagnostics) -> None:
-    where = _in_out(out_rel, finding.file.path)
+    where = in_out(out_rel, finding.file.path)
     line, col = max(finding.line, 1), max(finding.column, 1)
     generated = Label(Loc(where), "generated here", Span(line, col, line, col + 1))
     origin = finding.file.origin(finding.path)

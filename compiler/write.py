@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostics
 from .manifest import MANIFEST, Previous
+from .output import in_out
 from .tree import Loc
 
 JOURNAL = ".iamc-journal.json"
@@ -63,7 +64,7 @@ def changes(out: str, desired: dict[str, str], previous: Previous | None, out_re
             diags.add(
                 "E602",
                 f"`{path}` in OUT was not written by iamc, and iamc would overwrite it",
-                Loc(_join(out_rel, path)),
+                Loc(in_out(out_rel, path)),
                 help="move it away, or build into another folder: iamc touches only the files it wrote",
             )
             continue
@@ -72,10 +73,6 @@ def changes(out: str, desired: dict[str, str], previous: Previous | None, out_re
         if os.path.lexists(os.path.join(out, path)):
             result.remove.append(path)
     return result, diags
-
-
-def _join(out_rel: str, path: str) -> str:
-    return f"{out_rel.rstrip('/')}/{path}" if out_rel not in ("", ".") else path
 
 
 def _read(path: str) -> str | None:
@@ -93,7 +90,7 @@ def diff(out: str, ch: Changes, out_display: str) -> str:
     chunks = []
     for path, new in sorted(ch.write.items()):
         old = _read(os.path.join(out, path))
-        name = _join(out_display, path)
+        name = in_out(out_display, path)
         chunks += difflib.unified_diff(
             (old or "").splitlines(True),
             new.splitlines(True),
@@ -102,7 +99,7 @@ def diff(out: str, ch: Changes, out_display: str) -> str:
         )
     for path in ch.remove:
         old = _read(os.path.join(out, path)) or ""
-        chunks += difflib.unified_diff(old.splitlines(True), [], _join(out_display, path), "/dev/null")
+        chunks += difflib.unified_diff(old.splitlines(True), [], in_out(out_display, path), "/dev/null")
     return "".join(c if c.endswith("\n") else c + "\n\\ No newline at end of file\n" for c in chunks)
 
 

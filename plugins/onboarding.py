@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from iamc import hookimpl
+from iamc import hookimpl, policies
 from iamc.hookspecs import Backend, Problem
 from iamc.output import OutputFile
 from iamc.plan_model import Plan
@@ -19,12 +19,6 @@ from iamc.resolve import Grant
 from . import awsconfig, profiles, switchroles
 
 NAME = "onboarding"
-
-_SIGNIN_HOSTS = {
-    "aws": "signin.aws.amazon.com",
-    "aws-cn": "signin.amazonaws.cn",
-    "aws-us-gov": "signin.amazonaws-us-gov.com",
-}
 
 
 @hookimpl
@@ -80,7 +74,7 @@ def values(plan: Plan, home, user, cli_users: set[str]) -> dict:
         "username": user.username,
         "account_id": home.account_id,
         "alias": profiles.alias(plan, home),
-        "signin_page": f"https://{home.account_id}.{_SIGNIN_HOSTS[plan.partition]}/console",
+        "signin_page": policies.console_url(plan.partition, home.account_id),
         "console": user.login_profile is not None,
         "password_secret": user.login_profile.secret_name if user.login_profile else "",
         "keys": [{"number": k.number, "serial": k.serial, "secret": k.secret_name} for k in user.access_keys],

@@ -131,10 +131,9 @@ def user_accounts(plan: Plan, key: str) -> list[Entry]:
 
 def users_with_roles(plan: Plan):
     """Each enabled user of the users stacks (the ones with delegate roles), in the project's order."""
-    planned = {u.key: u for s in plan.stacks if s.kind == "users" for u in s.users}
     for entry in plan.users:
-        if entry.enabled and entry.key in planned and role_name(plan, entry.key):
-            yield planned[entry.key]
+        if entry.enabled and role_name(plan, entry.key):
+            yield plan.planned_user[entry.key]
 
 
 # the formats' rules
@@ -144,35 +143,25 @@ class Refused(ValueError):
     """A value a format cannot carry reached a template: the backend's check should have caught it."""
 
 
-def ini_name(value) -> str:
-    """A section name of the extension's ini: cut at `#` or `;`, trimmed."""
-    text = str(value)
-    if any(c in text for c in "#;\r\n") or text != text.strip() or not text:
-        raise Refused(f"{text!r} cannot be a profile name")
-    return text
+def _line_filter(forbidden: str, what: str, whole: bool = True):
+    """A filter for one line of text without the characters `forbidden`; `whole`: also non-empty and
+    without outer spaces (which the format would trim)."""
+
+    def check(value) -> str:
+        text = str(value)
+        if any(c in text for c in forbidden + "\r\n") or (whole and (text != text.strip() or not text)):
+            raise Refused(f"{text!r} cannot be {what}")
+        return text
+
+    return check
 
 
-def ini_value(value) -> str:
-    """A value of the extension's ini: also cut at a second `=`, and never empty."""
-    text = str(value)
-    if any(c in text for c in "#;=\r\n") or text != text.strip() or not text:
-        raise Refused(f"{text!r} cannot be a profile value")
-    return text
-
-
-def cli_value(value) -> str:
-    """A value in the AWS CLI's config (read by configparser, without inline comments): one line."""
-    text = str(value)
-    if any(c in text for c in "\r\n") or text != text.strip() or not text:
-        raise Refused(f"{text!r} cannot be a CLI config value")
-    return text
-
-
-def comment(value) -> str:
-    text = str(value)
-    if any(c in text for c in "\r\n"):
-        raise Refused(f"{text!r} cannot be in a comment")
-    return text
+# the extension's ini cuts every line at `#` or `;`, and a value at a second `=`
+ini_name = _line_filter("#;", "a profile name")
+ini_value = _line_filter("#;=", "a profile value")
+# the AWS CLI's config is read by configparser, without inline comments
+cli_value = _line_filter("", "a CLI config value")
+comment = _line_filter("", "in a comment", whole=False)
 
 
 _MARKDOWN_SPECIAL = "\\`*_[]<>|"
